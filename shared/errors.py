@@ -22,6 +22,9 @@ class WiredeskError(Exception):
 class InvalidInput(WiredeskError, ValueError):
     """Input that cannot be processed; it is dead-lettered with its original bytes and this reason."""
 
+    raw_id: str | None = None
+    """The raw message's id, when the failing stage could read it (set by the stage, not the raiser)."""
+
     def __init__(self, reason: str, *, code: str = "invalid_input") -> None:
         super().__init__(reason)
         self.reason = reason

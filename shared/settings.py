@@ -29,6 +29,7 @@ class KafkaSettings(BaseSettings):
     kafka_dir: Path = Field(default=PROJECT_ROOT / "var" / "kafka", description="Data and logs of the local broker.")
     kafka_port: int = Field(default=9092, description="Port of the local broker; 0 picks a free one.")
     kafka_heap: str = Field(default="512m", description="Maximum heap of the local broker JVM.")
+    namespace: str = Field(default="", description="Prefix of every topic name (several pipelines on one cluster).")
     topic_partitions: int | None = Field(
         default=None, description="Override every catalogue topic's partition count (tests, small machines)."
     )
@@ -40,6 +41,8 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WIREDESK_", frozen=True, extra="ignore")
 
     bootstrap: str = "127.0.0.1:9092"
+    namespace: str = Field(default="", description="Prefix of every topic name and consumer group.")
+    topic_partitions: int | None = Field(default=None, description="Must equal the value `topics apply` used.")
     web_host: str = Field(default="127.0.0.1", description="Address /metrics and /healthz listen on.")
     web_port: int | None = Field(default=None, description="Port of /metrics and /healthz; default per stage.")
     state_dir: Path = Field(default=PROJECT_ROOT / "var" / "state", description="RocksDB table state, per stage.")

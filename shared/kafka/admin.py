@@ -43,14 +43,15 @@ async def wait_for_broker(bootstrap: str, timeout: float = 30.0) -> None:
 
 
 async def apply_topics(
-    bootstrap: str, specs: Iterable[TopicSpec], *, partitions: int | None = None
+    bootstrap: str, specs: Iterable[TopicSpec], *, partitions: int | None = None, namespace: str = ""
 ) -> list[TopicReport]:
     """Create every missing topic of `specs` with its configs; report drift of existing ones.
 
-    `partitions` overrides the catalogue's partition counts (tests and small machines). Drift is reported,
+    `partitions` overrides the catalogue's partition counts (tests and small machines); `namespace` prefixes
+    every name (tests, several pipelines on one cluster). Drift is reported,
     never "fixed": changing a live topic's partitions or cleanup policy is an operator's decision.
     """
-    specs = list(specs)
+    specs = [s.model_copy(update={"name": namespace + s.name}) for s in specs]
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
     await admin.start()
     try:

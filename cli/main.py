@@ -1,0 +1,25 @@
+"""The `wiredesk` console script."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands.kafka import kafka
+from cli.commands.topics import tail, topics
+
+__all__ = ["cli", "main"]
+
+
+@click.group()
+@click.version_option(package_name="wiredesk")
+def cli() -> None:
+    """wiredesk: a Kafka-native wire desk."""
+
+
+for command in (kafka, topics, tail):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the `wiredesk` console script."""
+    cli()

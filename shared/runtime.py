@@ -1,0 +1,201 @@
+"""The thin shell every stage shares: a Faust app with /metrics and /healthz, typed outputs and dead-letters.
+
+A stage's `app.py` builds a `Stage`, declares its tables, and gives `Stage.process` a handler: raw Kafka
+value in, `Output`s out. `Stage` does the rest the same way for every stage: decoding failures and
+`InvalidInput` go to the stage's dead-letter topic with the original bytes and a reason; an unexpected
+exception is logged with its traceback and dead-lettered too, so no message can stop a stage; counters and
+a processing-time histogram are kept per stage. Only stage apps import this module (it imports faust).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from aiohttp import web
+from faust.sensors.prometheus import setup_prometheus_sensors
+from prometheus_client import Counter, Histogram
+from pydantic import BaseModel
+
+from shared.errors import InvalidInput
+from shared.logs import logging_config
+from shared.models import DeadLetter, utcnow
+from shared.serde import encode
+from shared.settings import ServiceSettings
+from shared.topics import deadletter_topic, spec
+
+__all__ = ["Incoming", "Output", "Stage", "run_worker"]
+
+log = logging.getLogger("wiredesk.runtime")
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One record a handler wants sent: to `topic`, keyed by `key`."""
+
+    topic: str
+    key: str | None
+    value: BaseModel | bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One consumed record, as a handler sees it."""
+
+    value: bytes
+    key: bytes | None
+    topic: str
+    partition: int
+    offset: int
+
+
+Handler = Callable[[Incoming], Awaitable[Sequence[Output]]]
+
+
+class Stage:
+    """A wiredesk stage process: its Faust app, its topics, its metrics and its dead-letter topic."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        source: str,
+        default_port: int,
+        settings: ServiceSettings | None = None,
+        stateful: bool = False,
+    ) -> None:
+        self.name = name
+        self.settings = settings or ServiceSettings()
+        (self.settings.state_dir / name).mkdir(parents=True, exist_ok=True)
+        self.app = faust.App(
+            f"{self.settings.namespace}wiredesk-{name}",
+            broker=f"kafka://{self.settings.bootstrap}",
+            key_serializer="raw",
+            value_serializer="raw",
+            store="rocksdb://" if stateful else "memory://",
+            datadir=str(self.settings.state_dir / name),
+            web_host=self.settings.web_host,
+            web_port=self.settings.web_port or default_port,
+            web_enabled=True,
+            # Tables are co-partitioned with the source topic, so their changelogs need its partition count.
+            topic_partitions=self._partitions(source),
+            topic_replication_factor=1,
+            topic_disable_leader=True,
+            consumer_auto_offset_reset="earliest",
+            producer_acks=-1,
+            logging_config=logging_config(name, self.settings.log_level),
+        )
+        self.source = self.topic(source)
+        self.deadletters = self.topic(deadletter_topic(name))
+        self._topics: dict[str, faust.TopicT] = {source: self.source}
+        self.processed = Counter(
+            f"wiredesk_{name}_messages_total", f"Messages the {name} stage processed, by outcome.", ["outcome"]
+        )
+        self.dead_lettered = Counter(
+            f"wiredesk_{name}_deadletter_total", f"Messages the {name} stage dead-lettered, by code.", ["code"]
+        )
+        self.sent = Counter(f"wiredesk_{name}_sent_total", f"Records the {name} stage produced, by topic.", ["topic"])
+        self.processing_seconds = Histogram(
+            f"wiredesk_{name}_processing_seconds", f"Time the {name} stage spends on one message."
+        )
+        setup_prometheus_sensors(self.app, name_prefix=f"wiredesk_{name}_faust")
+        self._add_healthz()
+
+    def topic(self, name: str) -> faust.TopicT:
+        """The Faust topic of catalogue entry `name`, carrying raw bytes."""
+        qualified = self.settings.namespace + name
+        return self.app.topic(qualified, key_type=bytes, value_type=bytes, partitions=self._partitions(name))
+
+    def _partitions(self, name: str) -> int:
+        return self.settings.topic_partitions or spec(name).partitions
+
+    def process(self, handler: Handler, *, concurrency: int = 1) -> None:
+        """Run `handler` on every record of the source topic, in order per partition."""
+
+        async def agent(stream: faust.StreamT[bytes]) -> None:
+            async for event in stream.events():
+                message = event.message
+                incoming = Incoming(
+                    value=event.value,
+                    key=message.key,
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                )
+                await self.handle(handler, incoming)
+
+        agent.__name__ = f"{self.name}_agent"
+        self.app.agent(self.source, name=f"wiredesk.{self.name}", concurrency=concurrency)(agent)
+
+    async def handle(self, handler: Handler, incoming: Incoming) -> None:
+        """Run one record through `handler`, sending its outputs or dead-lettering it."""
+        started = time.perf_counter()
+        try:
+            outputs = await handler(incoming)
+        except InvalidInput as exc:
+            await self.dead_letter(incoming, exc.code, exc.reason, raw_id=exc.raw_id)
+            return
+        except Exception as exc:  # a bug must not stop the stage: dead-letter it and say so loudly
+            log.exception("unexpected error; message dead-lettered", extra={"offset": incoming.offset})
+            await self.dead_letter(incoming, "internal_error", f"{type(exc).__name__}: {exc}")
+            return
+        finally:
+            self.processing_seconds.observe(time.perf_counter() - started)
+        for output in outputs:
+            await self.send(output)
+        self.processed.labels("ok" if outputs else "dropped").inc()
+
+    async def send(self, output: Output) -> None:
+        """Produce one output record (acknowledged before the source offset is committed)."""
+        topic = self._topics.get(output.topic)
+        if topic is None:
+            topic = self._topics[output.topic] = self.topic(output.topic)
+        value = output.value if isinstance(output.value, bytes) else encode(output.value)
+        key = output.key.encode() if output.key is not None else None
+        await topic.send(key=key, value=value)
+        self.sent.labels(output.topic).inc()
+
+    async def dead_letter(self, incoming: Incoming, code: str, reason: str, raw_id: str | None = None) -> None:
+        """Send `incoming` to this stage's dead-letter topic with its original bytes and `reason`."""
+        record = DeadLetter(
+            stage=self.name,
+            code=code,
+            reason=reason,
+            source_topic=incoming.topic,
+            source_partition=incoming.partition,
+            source_offset=incoming.offset,
+            source_key=incoming.key,
+            original=incoming.value,
+            raw_id=raw_id,
+            failed_at=utcnow(),
+        )
+        await self.deadletters.send(key=incoming.key, value=encode(record))
+        self.dead_lettered.labels(code).inc()
+        self.processed.labels("deadletter").inc()
+        log.warning("dead-lettered", extra={"code": code, "reason": reason, "offset": incoming.offset})
+
+    def _add_healthz(self) -> None:
+        app = self.app
+
+        # A plain function: Faust binds page handlers to its view, as (view, request).
+        async def healthz(view: Any, request: web.Request) -> web.Response:
+            healthy = app.started and not app.should_stop and not app.crashed
+            body = {"status": "ok" if healthy else "unavailable", "stage": self.name}
+            return web.json_response(body, status=200 if healthy else 503)
+
+        app.page("/healthz")(healthz)
+
+
+def run_worker(stage: Stage) -> None:
+    """Run the stage's Faust worker in this process until SIGTERM or Ctrl-C."""
+    worker = faust.Worker(
+        stage.app,
+        loglevel=stage.settings.log_level,
+        logging_config=logging_config(stage.name, stage.settings.log_level),
+        redirect_stdouts=False,
+    )
+    worker.execute_from_commandline()
