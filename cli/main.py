@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from cli.commands.kafka import kafka
+from cli.commands.run import run
+from cli.commands.schemas import schemas
 from cli.commands.topics import tail, topics
 
 __all__ = ["cli", "main"]
@@ -16,7 +18,7 @@ def cli() -> None:
     """wiredesk: a Kafka-native wire desk."""
 
 
-for command in (kafka, topics, tail):
+for command in (kafka, topics, tail, run, schemas):
     cli.add_command(command)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["STAGES", "ServiceProcess", "Supervisor"]
+__all__ = ["SIMULATOR_PORT", "STAGES", "ServiceProcess", "Supervisor"]
 
 # Stage name -> default port of its /metrics and /healthz, in pipeline order.
 STAGES: dict[str, int] = {
@@ -24,6 +24,7 @@ STAGES: dict[str, int] = {
     "merge": 9104,
     "publish": 9105,
 }
+SIMULATOR_PORT = 8900
 
 
 @dataclass

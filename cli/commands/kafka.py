@@ -11,10 +11,11 @@ from shared.errors import FatalError
 from shared.kafka.broker import LocalBroker
 from shared.settings import KafkaSettings
 
-__all__ = ["kafka"]
+__all__ = ["kafka", "local_broker"]
 
 
-def _broker(settings: KafkaSettings) -> LocalBroker:
+def local_broker(settings: KafkaSettings) -> LocalBroker:
+    """The broker `wiredesk kafka` and `wiredesk run` manage: WIREDESK_KAFKA_DIR, version, heap."""
     return LocalBroker(
         settings.kafka_dir, version=settings.kafka_version, kafka_home=settings.kafka_home, heap=settings.kafka_heap
     )
@@ -40,7 +41,7 @@ def start(timeout: float) -> None:
     """Start the broker in WIREDESK_KAFKA_DIR on WIREDESK_KAFKA_PORT and print it as JSON."""
     settings = KafkaSettings()
     try:
-        info = _broker(settings).start(port=settings.kafka_port, timeout=timeout)
+        info = local_broker(settings).start(port=settings.kafka_port, timeout=timeout)
     except FatalError as exc:
         click.echo(f"kafka: {exc}", err=True)
         sys.exit(1)
@@ -50,14 +51,14 @@ def start(timeout: float) -> None:
 @kafka.command()
 def stop() -> None:
     """Stop the broker (SIGTERM, then SIGKILL after 30 s)."""
-    stopped = _broker(KafkaSettings()).stop()
+    stopped = local_broker(KafkaSettings()).stop()
     click.echo("stopped" if stopped else "not running")
 
 
 @kafka.command()
 def status() -> None:
     """Print the running broker as JSON; exit 1 when none runs."""
-    info = _broker(KafkaSettings()).status()
+    info = local_broker(KafkaSettings()).status()
     if info is None:
         click.echo("not running")
         sys.exit(1)

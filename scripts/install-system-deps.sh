@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages wiredesk's tests and `make run` need: a JDK and Maven for the local Kafka broker.
+# Installs only what is missing; needs root (or sudo) only when something is missing.
+set -euo pipefail
+need=()
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || need+=(maven)
+if ((${#need[@]})); then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
