@@ -51,7 +51,9 @@ class Supervisor:
     namespace: str = ""
     services: dict[str, ServiceProcess] = field(default_factory=dict)
 
-    def start(self, name: str, port: int, args: Sequence[str] = (), extra_env: Mapping[str, str] | None = None) -> ServiceProcess:
+    def start(
+        self, name: str, port: int, args: Sequence[str] = (), extra_env: Mapping[str, str] | None = None
+    ) -> ServiceProcess:
         """Start service `name` with its web port `port`; its logs go to `<log_dir>/<name>.log`."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"

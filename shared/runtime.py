@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
-from aiohttp import web
+from faust import web
 from faust.sensors.prometheus import setup_prometheus_sensors
 from prometheus_client import Counter, Histogram
 from pydantic import BaseModel
@@ -182,10 +182,10 @@ class Stage:
         app = self.app
 
         # A plain function: Faust binds page handlers to its view, as (view, request).
-        async def healthz(view: Any, request: web.Request) -> web.Response:
+        async def healthz(view: web.View, request: web.Request) -> web.Response:
             healthy = app.started and not app.should_stop and not app.crashed
             body = {"status": "ok" if healthy else "unavailable", "stage": self.name}
-            return web.json_response(body, status=200 if healthy else 503)
+            return view.json(body, status=200 if healthy else 503)
 
         app.page("/healthz")(healthz)
 

@@ -52,7 +52,7 @@ class TopicSpec(BaseModel):
 
     def configs(self) -> dict[str, str]:
         """The topic-level Kafka configs this spec sets."""
-        configs = {"cleanup.policy": self.cleanup_policy}
+        configs: dict[str, str] = {"cleanup.policy": self.cleanup_policy}
         if self.retention_ms is not None and self.cleanup_policy == "delete":
             configs["retention.ms"] = str(self.retention_ms)
         if self.max_message_bytes is not None:

@@ -53,7 +53,16 @@ def run(simulator: str, rate: float) -> None:
             supervisor.start(
                 "simulator",
                 SIMULATOR_PORT,
-                ["--port", str(SIMULATOR_PORT), "--spool", str(SPOOL), "--rate", str(rate), "--truth", str(var / "simulator" / "truth.jsonl")],
+                [
+                    "--port",
+                    str(SIMULATOR_PORT),
+                    "--spool",
+                    str(SPOOL),
+                    "--rate",
+                    str(rate),
+                    "--truth",
+                    str(var / "simulator" / "truth.jsonl"),
+                ],
             )
         supervisor.wait_healthy(list(STAGES), timeout=120)
         _print_guide(supervisor, simulator == "on")

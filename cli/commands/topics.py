@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 
 import click
@@ -58,11 +59,13 @@ def tail(topic: str, from_beginning: bool, max_records: int | None, timeout: flo
 
     async def run() -> None:
         async for record in tail_topic(
-            settings.bootstrap, settings.namespace + topic, from_beginning=from_beginning, max_records=max_records, timeout=timeout
+            settings.bootstrap,
+            settings.namespace + topic,
+            from_beginning=from_beginning,
+            max_records=max_records,
+            timeout=timeout,
         ):
             click.echo(orjson.dumps(record).decode())
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
-    except KeyboardInterrupt:
-        pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -63,10 +64,9 @@ async def apply_topics(
                 NewTopic(s.name, partitions or s.partitions, s.replication_factor, topic_configs=s.configs())
                 for s in missing
             ]
-            try:
+            # another process may apply the catalogue at the same moment
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(new_topics, timeout_ms=15000)
-            except TopicAlreadyExistsError:
-                pass  # another process applied the catalogue at the same moment
         reports += await _check(admin, [s for s in specs if s.name in existing], partitions)
         return sorted(reports, key=lambda r: r.name)
     finally:

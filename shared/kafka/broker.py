@@ -9,6 +9,7 @@ The same class serves `wiredesk kafka start|stop|status`, `make run` and the tes
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -292,10 +293,8 @@ def _alive(pid: int) -> bool:
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def _port_open(port: int) -> bool:

@@ -1,0 +1,144 @@
+"""Stories per second through the whole pipeline, beside a plain aiokafka pass-through of as many hops.
+
+Both runs use the same broker, the same number of records and one process per hop. Records are produced
+to wire.raw.v1 before the clock starts; the clock stops when the last one is on stories.published.v1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from cli.supervisor import STAGES, Supervisor
+from shared.kafka.admin import apply_topics
+from shared.models import RawEnvelope
+from shared.serde import encode
+from shared.topics import PUBLISHED, RAW, catalogue
+
+PIPELINE_STAGES = ["parse", "dedup", "enrich", "merge", "publish"]
+WORDS = """
+minister government talks border trade ceasefire election vote market shares oil gas prices bank rate court
+ruling police strike storm flood quake rescue summit treaty sanctions army missile port grain harvest exports
+budget deficit parliament protest union wages factory airline airport rail bridge hospital vaccine virus school
+energy power grid coal solar wind climate emissions water drought fire
+""".split()
+
+
+def synthetic_raw(count: int, seed: int = 7) -> list[RawEnvelope]:
+    """`count` distinct ninjs stories (random word salad, so no two are near-duplicates)."""
+    rng = random.Random(seed)
+    envelopes = []
+    for i in range(count):
+        body = "\n\n".join(" ".join(rng.choices(WORDS, k=40)) + "." for _ in range(4))
+        doc = {
+            "uri": f"urn:bench:{i}",
+            "version": "1",
+            "type": "text",
+            "language": "en",
+            "headlines": [{"value": " ".join(rng.choices(WORDS, k=8)).capitalize()}],
+            "bodies": [{"role": "main", "contenttype": "text/plain", "value": body}],
+            "versioncreated": "2026-11-28T12:00:00Z",
+        }
+        payload = orjson.dumps({"$schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json", **doc})
+        envelopes.append(
+            RawEnvelope.wrap(payload, feed="bench", agency="bench", source_ref=f"bench:{i}", item_id=str(i))
+        )
+    return envelopes
+
+
+async def _produce(bootstrap: str, topic: str, envelopes: list[RawEnvelope]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=10)
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            await producer.send(topic, encode(envelope), key=envelope.raw_id.encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def _count_until(bootstrap: str, topic: str, expected: int, timeout: float, started: float) -> float:
+    """Seconds from `started` until `expected` records are on `topic` (read from the beginning); inf on timeout."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    seen = 0
+    try:
+        while seen < expected:
+            if time.perf_counter() - started > timeout:
+                return float("inf")
+            batch = await consumer.getmany(timeout_ms=500)
+            seen += sum(len(records) for records in batch.values())
+        return time.perf_counter() - started
+    finally:
+        await consumer.stop()
+
+
+async def _timed(bootstrap: str, source: str, target: str, count: int, timeout: float) -> float:
+    """Seconds from the first record produced to `source` until `count` records are on `target`."""
+    envelopes = synthetic_raw(count)
+    counting = asyncio.create_task(_count_until(bootstrap, target, count, timeout, time.perf_counter()))
+    await _produce(bootstrap, source, envelopes)
+    return await counting
+
+
+def run_pipeline(bootstrap: str, count: int, workdir: Path, timeout: float = 600) -> float:
+    """Stories per second through parse → dedup → enrich → merge → publish."""
+    namespace = f"b{uuid.uuid4().hex[:6]}."
+    asyncio.run(apply_topics(bootstrap, catalogue(), partitions=1, namespace=namespace))
+    env = {
+        "WIREDESK_BOOTSTRAP": bootstrap,
+        "WIREDESK_NAMESPACE": namespace,
+        "WIREDESK_TOPIC_PARTITIONS": "1",
+        "WIREDESK_STATE_DIR": str(workdir / namespace / "state"),
+        "WIREDESK_LOG_LEVEL": "WARNING",
+    }
+    supervisor = Supervisor(env=env, log_dir=workdir / namespace / "logs", namespace=namespace)
+    try:
+        for name in PIPELINE_STAGES:
+            supervisor.start(name, STAGES[name] + 100)
+        supervisor.wait_healthy(timeout=180)
+        elapsed = asyncio.run(_timed(bootstrap, namespace + RAW, namespace + PUBLISHED, count, timeout))
+    finally:
+        supervisor.stop()
+    return count / elapsed
+
+
+def run_passthrough(bootstrap: str, count: int, timeout: float = 600) -> float:
+    """Records per second through as many plain aiokafka hops as the pipeline has stages."""
+    namespace = f"p{uuid.uuid4().hex[:6]}."
+    hops = [f"{namespace}hop{i}.v1" for i in range(len(PIPELINE_STAGES) + 1)]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench.passthrough",
+                "--bootstrap",
+                bootstrap,
+                "--source",
+                source,
+                "--target",
+                target,
+                "--group",
+                f"{namespace}g{i}",
+            ],
+        )
+        for i, (source, target) in enumerate(itertools.pairwise(hops))
+    ]
+    try:
+        time.sleep(5)  # let every hop join its group before the clock starts
+        elapsed = asyncio.run(_timed(bootstrap, hops[0], hops[-1], count, timeout))
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait()
+    return count / elapsed
