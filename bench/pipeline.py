@@ -25,12 +25,13 @@ from shared.serde import encode
 from shared.topics import PUBLISHED, RAW, catalogue
 
 PIPELINE_STAGES = ["parse", "dedup", "enrich", "merge", "publish"]
-WORDS = """
+_VOCABULARY = """
 minister government talks border trade ceasefire election vote market shares oil gas prices bank rate court
 ruling police strike storm flood quake rescue summit treaty sanctions army missile port grain harvest exports
 budget deficit parliament protest union wages factory airline airport rail bridge hospital vaccine virus school
 energy power grid coal solar wind climate emissions water drought fire
-""".split()
+"""
+WORDS = _VOCABULARY.split()
 
 
 def synthetic_raw(count: int, seed: int = 7) -> list[RawEnvelope]:

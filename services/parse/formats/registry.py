@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from services.parse.formats.anpa import AnpaParser
 from services.parse.formats.ap_media import ApMediaParser
-from services.parse.formats.base import FormatParser
 from services.parse.formats.feeds import RssAtomParser
 from services.parse.formats.iptc7901 import Iptc7901Parser
 from services.parse.formats.newsml12 import NewsML12Parser
 from services.parse.formats.newsml_g2 import NewsMLG2Parser
-from services.parse.formats.nitf import NitfParser
 from services.parse.formats.ninjs import NinjsParser
+from services.parse.formats.nitf import NitfParser
 from services.parse.formats.reuters21578 import Reuters21578Parser
 from services.parse.formats.webcopy import WebCopyParser
 from services.parse.formats.zczc import ZczcParser
+
+from services.parse.formats.base import FormatParser
 from shared.errors import ParseError
 
 __all__ = ["PARSERS", "by_name", "detect"]
