@@ -1,0 +1,291 @@
+"""Field extraction the XML wire formats (NITF, NewsML 1.2, NewsML-G2) share.
+
+Every parser strips namespaces first, so one plain xpath serves the namespaced and the bare
+flavour of a format (AP's namespaced NITF, Solita's namespaced NewsML 1.2, Reuters' `ns0:` G2).
+Fields are read through declarative mappings: field name → xpaths tried in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from lxml import etree
+from lxml.html import fragment_fromstring
+from pydantic import ValidationError
+
+from services.parse.formats.base import FeedContext
+from services.parse.text import clean_text, extract_credits, join_paragraphs, parse_datetime, split_paragraphs
+from shared.errors import ParseError
+from shared.models import Story, Subject
+
+__all__ = [
+    "XML_LANG",
+    "Body",
+    "FieldMap",
+    "agency_from",
+    "build_story",
+    "derived_id",
+    "extract",
+    "int_or_none",
+    "render_body",
+    "render_markup_text",
+    "strip_namespaces",
+    "subject_from_code",
+    "text_of",
+    "urgency_or_none",
+]
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+FieldMap = Mapping[str, tuple[str, ...]]
+"""Field name → xpaths tried in order; the first non-blank text or attribute value wins."""
+
+
+def strip_namespaces(root: etree._Element) -> etree._Element:
+    """Drop element namespaces in place (xml:lang and other attributes keep theirs)."""
+    for element in root.iter():
+        tag = element.tag
+        if isinstance(tag, str) and tag.startswith("{"):
+            element.tag = tag.split("}", 1)[1]
+    return root
+
+
+def text_of(node: object) -> str | None:
+    """Cleaned text of an element (all descendants) or of an attribute value; None when blank."""
+    if isinstance(node, etree._Element):
+        raw = " ".join(node.itertext())
+    elif isinstance(node, str):
+        raw = node
+    else:
+        return None
+    cleaned = clean_text(raw).replace("\n", " ")
+    return cleaned or None
+
+
+def extract(root: etree._Element, mapping: FieldMap) -> dict[str, str | None]:
+    """Each field of `mapping` read from `root`: the first xpath giving non-blank text."""
+    found: dict[str, str | None] = {}
+    for field, xpaths in mapping.items():
+        found[field] = None
+        for xpath in xpaths:
+            value = next((text for node in root.xpath(xpath) if (text := text_of(node))), None)
+            if value:
+                found[field] = value
+                break
+    return found
+
+
+def int_or_none(value: str | None) -> int | None:
+    """A positive integer from `value` ("04" -> 4); None when it is not one."""
+    if value and value.strip().isdigit() and int(value) > 0:
+        return int(value)
+    return None
+
+
+def urgency_or_none(value: str | None) -> int | None:
+    """An IPTC urgency (1–9) from `value`; None when out of range or not a number."""
+    number = int_or_none(value)
+    return number if number is not None and number <= 9 else None
+
+
+# Order matters: longer names first, so "Australian Associated Press" is AAP, not AP.
+_AGENCIES = (
+    (re.compile(r"australian associated press|\baap\b", re.I), "aap"),
+    (re.compile(r"reuters", re.I), "reuters"),
+    (re.compile(r"associated press|\bap\b|approvider", re.I), "ap"),
+    (re.compile(r"agence france|\bafp\b", re.I), "afp"),
+    (re.compile(r"tass\b", re.I), "tass"),
+    (re.compile(r"\bdpa\b", re.I), "dpa"),
+    (re.compile(r"\befe\b", re.I), "efe"),
+    (re.compile(r"\bansa\b", re.I), "ansa"),
+    (re.compile(r"press association|\bpa\b", re.I), "pa"),
+    (re.compile(r"canadian press", re.I), "cp"),
+    (re.compile(r"ritzau", re.I), "ritzau"),
+    (re.compile(r"\bntb\b", re.I), "ntb"),
+    (re.compile(r"\bstt\b", re.I), "stt"),
+    (re.compile(r"\btt\b", re.I), "tt"),
+    (re.compile(r"belga", re.I), "belga"),
+    (re.compile(r"sda-ats|\bats\b|\bsda\b", re.I), "ats"),
+    (re.compile(r"business ?wire", re.I), "businesswire"),
+    (re.compile(r"globenewswire", re.I), "globenewswire"),
+)
+
+
+def agency_from(candidates: Iterable[str | None]) -> str | None:
+    """The short agency name the first recognisable candidate (provider, copyright holder) names."""
+    for candidate in candidates:
+        if not candidate:
+            continue
+        for pattern, short in _AGENCIES:
+            if pattern.search(candidate):
+                return short
+    return None
+
+
+def subject_from_code(code: str, name: str | None = None, default_scheme: str = "subj") -> Subject:
+    """A subject from a qcode ("medtop:20000763") or a bare IPTC subject number ("04000000")."""
+    scheme, _, local = code.partition(":")
+    if not local:
+        scheme, local = default_scheme, code
+    return Subject(scheme=scheme, code=local, name=name, source="agency")
+
+
+class Body:
+    """A story body as plain paragraphs and sanitised HTML."""
+
+    __slots__ = ("html", "paragraphs")
+
+    def __init__(self, paragraphs: list[str], html_text: str | None) -> None:
+        self.paragraphs = paragraphs
+        self.html = html_text
+
+    @property
+    def text(self) -> str:
+        """Paragraphs separated by a blank line."""
+        return join_paragraphs(self.paragraphs)
+
+
+_HEADINGS = {"hl1": "h1", "hl2": "h2", "hl3": "h3", "hl4": "h4", "pre": "p"}
+_LEAVES = {"p", "pre", "li", "dt", "dd", "hl1", "hl2", "hl3", "hl4", "h1", "h2", "h3", "h4", "h5", "h6"}
+_CONTAINERS = {"div", "block", "body", "body.content", "section", "article", "table", "thead", "tbody", "tfoot"}
+_CONTAINERS |= {"ul", "ol", "dl", "blockquote", "DataContent", "nitf", "html", "center", "main"}
+# An HTML5 <header> inside the body is page chrome (dpa repeats slugline, time and headline there).
+_SKIPPED = {
+    "header",
+    "footer",
+    "script",
+    "style",
+    "img",
+    "media",
+    "head",
+    "title",
+    "object",
+    "iframe",
+    "lang",
+    "noscript",
+    "link",
+}
+_ALLOWED = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "b", "i", "em", "strong", "a"}
+_ALLOWED |= {"table", "thead", "tbody", "tr", "td", "th"}
+_WHITESPACE = re.compile(r"\s+")
+_SAFE_HREF = re.compile(r"^(https?:|mailto:)", re.I)
+
+
+def render_body(container: etree._Element) -> Body:
+    """Paragraphs and sanitised HTML of a body element (NITF body.content, XHTML body, DataContent)."""
+    for br in container.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    paragraphs: list[str] = []
+    _collect(container, paragraphs)
+    paragraphs = [p for p in (clean_text(p).replace("\n", " ") for p in paragraphs) if p]
+    return Body(paragraphs, _sanitised_html(container) if paragraphs else None)
+
+
+def render_markup_text(markup: str) -> Body:
+    """A body held as text that is itself HTML (CDATA, escaped tags) or plain paragraphs."""
+    if not re.search(r"<[a-zA-Z][^>]*>", markup):
+        paragraphs = split_paragraphs(markup)
+        return Body(paragraphs, "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) or None)
+    try:
+        fragment = fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"embedded HTML body unreadable: {exc}", code="bad_body") from exc
+    return render_body(fragment)
+
+
+def _collect(element: etree._Element, out: list[str]) -> None:
+    # Text and inline children (<b>, <a>, NITF <chron>) of a container run together as one paragraph
+    # until a block child (a <p>, a nested container) ends the run.
+    run = [element.text or ""]
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _SKIPPED:
+            pass
+        elif tag in _LEAVES or tag in _CONTAINERS or tag == "tr":
+            out.extend(split_paragraphs("".join(run)))
+            run = []
+            _collect_block(child, out)
+        else:
+            run.append("".join(child.itertext()))
+        run.append(child.tail or "")
+    out.extend(split_paragraphs("".join(run)))
+
+
+def _collect_block(element: etree._Element, out: list[str]) -> None:
+    tag = element.tag
+    if tag == "tr":
+        out.append(" ".join(t for cell in element if (t := text_of(cell))))
+    elif tag == "pre":
+        # Preformatted copy is agate (line-ups, results): each line stands on its own.
+        out.extend(line for line in "".join(element.itertext()).splitlines() if line.strip())
+    elif tag in _LEAVES:
+        out.append("".join(element.itertext()))
+    else:
+        _collect(element, out)
+
+
+def _sanitised_html(container: etree._Element) -> str | None:
+    holder = etree.Element("div")
+    _copy_allowed(container, holder)
+    markup = (html.escape(holder.text) if holder.text and holder.text.strip() else "") + "".join(
+        etree.tostring(child, encoding="unicode", method="html") for child in holder
+    )
+    return markup.strip() or None
+
+
+def _append_text(parent: etree._Element, text: str | None) -> None:
+    if not text:
+        return
+    text = _WHITESPACE.sub(" ", text)
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+def _copy_allowed(source: etree._Element, target: etree._Element) -> None:
+    # Rebuild rather than filter: only whitelisted tags (and a safe href) are ever created, so no
+    # attribute or element of the source can slip through.
+    _append_text(target, source.text)
+    for child in source:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in _SKIPPED:
+            tag = _HEADINGS.get(tag, tag)
+            href = child.get("href", "")
+            if tag in _ALLOWED and (tag != "a" or _SAFE_HREF.match(href)):
+                copy = etree.SubElement(target, tag)
+                if tag == "a":
+                    copy.set("href", href)
+                _copy_allowed(child, copy)
+            else:
+                _copy_allowed(child, target)
+        _append_text(target, child.tail)
+
+
+def derived_id(*parts: str | None) -> str:
+    """A stable id for an item its agency sent without one: a hash of what identifies it."""
+    return hashlib.sha1("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:20]
+
+
+def build_story(fmt: str, label: str, ctx: FeedContext, index: int, fields: dict[str, Any]) -> Story:
+    """A `Story` from parsed `fields`: id, credits, dates and lineage filled in; ParseError when invalid.
+
+    `fields` holds Story field values plus "agency" (may be None: the feed's agency is used) and
+    "first_created"/"version_created"/"embargoed_until" as raw strings.
+    """
+    agency = fields.pop("agency", None) or ctx.agency
+    for stamp in ("first_created", "version_created", "embargoed_until"):
+        fields[stamp] = parse_datetime(fields.get(stamp))
+    body_text = fields.get("body_text") or ""
+    fields["credits"] = extract_credits(body_text)
+    lineage = ctx.lineage.model_copy(update={"item_index": index}) if ctx.lineage else None
+    try:
+        return Story(id=f"{agency}:{fields['agency_id']}", agency=agency, format=fmt, lineage=lineage, **fields)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise ParseError(f"{label}: item {index}: {where}: {problem['msg']}", format=fmt) from exc
