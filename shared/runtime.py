@@ -12,17 +12,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
 import faust
 from faust import web
 from faust.sensors.prometheus import setup_prometheus_sensors
-from prometheus_client import Counter, Histogram
-from pydantic import BaseModel
 
 from shared.errors import InvalidInput
 from shared.logs import logging_config
-from shared.models import DeadLetter, utcnow
+from shared.metrics import StageMetrics
+from shared.records import Incoming, Output, dead_letter_record
 from shared.serde import encode
 from shared.settings import ServiceSettings
 from shared.topics import deadletter_topic, spec
@@ -30,26 +28,6 @@ from shared.topics import deadletter_topic, spec
 __all__ = ["Incoming", "Output", "Stage", "run_worker"]
 
 log = logging.getLogger("wiredesk.runtime")
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    """One record a handler wants sent: to `topic`, keyed by `key`."""
-
-    topic: str
-    key: str | None
-    value: BaseModel | bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Incoming:
-    """One consumed record, as a handler sees it."""
-
-    value: bytes
-    key: bytes | None
-    topic: str
-    partition: int
-    offset: int
 
 
 Handler = Callable[[Incoming], Awaitable[Sequence[Output]]]
@@ -91,16 +69,7 @@ class Stage:
         self.source = self.topic(source)
         self.deadletters = self.topic(deadletter_topic(name))
         self._topics: dict[str, faust.TopicT] = {source: self.source}
-        self.processed = Counter(
-            f"wiredesk_{name}_messages_total", f"Messages the {name} stage processed, by outcome.", ["outcome"]
-        )
-        self.dead_lettered = Counter(
-            f"wiredesk_{name}_deadletter_total", f"Messages the {name} stage dead-lettered, by code.", ["code"]
-        )
-        self.sent = Counter(f"wiredesk_{name}_sent_total", f"Records the {name} stage produced, by topic.", ["topic"])
-        self.processing_seconds = Histogram(
-            f"wiredesk_{name}_processing_seconds", f"Time the {name} stage spends on one message."
-        )
+        self.metrics = StageMetrics(name)
         setup_prometheus_sensors(self.app, name_prefix=f"wiredesk_{name}_faust")
         self._add_healthz()
 
@@ -143,38 +112,27 @@ class Stage:
             await self.dead_letter(incoming, "internal_error", f"{type(exc).__name__}: {exc}")
             return
         finally:
-            self.processing_seconds.observe(time.perf_counter() - started)
+            self.metrics.processing_seconds.observe(time.perf_counter() - started)
         for output in outputs:
             await self.send(output)
-        self.processed.labels("ok" if outputs else "dropped").inc()
+        self.metrics.processed.labels("ok" if outputs else "dropped").inc()
 
     async def send(self, output: Output) -> None:
         """Produce one output record (acknowledged before the source offset is committed)."""
         topic = self._topics.get(output.topic)
         if topic is None:
             topic = self._topics[output.topic] = self.topic(output.topic)
-        value = output.value if isinstance(output.value, bytes) else encode(output.value)
+        value = output.value if isinstance(output.value, bytes | None) else encode(output.value)
         key = output.key.encode() if output.key is not None else None
         await topic.send(key=key, value=value)
-        self.sent.labels(output.topic).inc()
+        self.metrics.sent.labels(output.topic).inc()
 
     async def dead_letter(self, incoming: Incoming, code: str, reason: str, raw_id: str | None = None) -> None:
         """Send `incoming` to this stage's dead-letter topic with its original bytes and `reason`."""
-        record = DeadLetter(
-            stage=self.name,
-            code=code,
-            reason=reason,
-            source_topic=incoming.topic,
-            source_partition=incoming.partition,
-            source_offset=incoming.offset,
-            source_key=incoming.key,
-            original=incoming.value,
-            raw_id=raw_id,
-            failed_at=utcnow(),
-        )
+        record = dead_letter_record(self.name, incoming, code, reason, raw_id)
         await self.deadletters.send(key=incoming.key, value=encode(record))
-        self.dead_lettered.labels(code).inc()
-        self.processed.labels("deadletter").inc()
+        self.metrics.dead_lettered.labels(code).inc()
+        self.metrics.processed.labels("deadletter").inc()
         log.warning("dead-lettered", extra={"code": code, "reason": reason, "offset": incoming.offset})
 
     def _add_healthz(self) -> None:

@@ -32,7 +32,19 @@ PUBLISHED = "stories.published.v1"
 LATEST = "stories.latest.v1"
 ALERTS = "stories.alerts.v1"
 CHECKPOINTS = "ingest.checkpoints.v1"
-__all__ += ["ALERTS", "CHECKPOINTS", "CLUSTERED", "ENRICHED", "EVENTS", "LATEST", "PARSED", "PUBLISHED", "UNIQUE"]
+PUBLISH_STATE = "publish.state.v1"
+__all__ += [
+    "ALERTS",
+    "CHECKPOINTS",
+    "CLUSTERED",
+    "ENRICHED",
+    "EVENTS",
+    "LATEST",
+    "PARSED",
+    "PUBLISHED",
+    "PUBLISH_STATE",
+    "UNIQUE",
+]
 
 
 class TopicSpec(BaseModel):

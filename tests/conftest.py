@@ -32,3 +32,9 @@ def vocab_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"IPTC vocabularies not found at {path} (set WIREDESK_SHARED_DIR); vocab tests not run")
     return path
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """The project's own hand-written fixtures."""
+    return FIXTURES

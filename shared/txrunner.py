@@ -1,0 +1,279 @@
+"""Exactly-once consume-transform-produce on aiokafka transactions, for stages that must never duplicate.
+
+Faust's own exactly-once mode has open defects (duplicates and ProducerFenced crashes on rebalance), so the
+publish stage runs this loop instead. Per batch, one Kafka transaction holds:
+
+    the outputs of every record in the batch           (stories.*)
+    the state changes those records made               (a compacted state topic, e.g. publish.state.v1)
+    the consumer offsets of the batch                  (send_offsets_to_transaction)
+
+Either all three become visible to read_committed consumers or none does. After a crash (even kill -9)
+the runner reloads the committed state, resumes from the committed offsets, and redoes only the
+uncommitted batch, so nothing is lost and nothing is seen twice. A handler's bad input is dead-lettered in
+the same transaction; a Kafka failure aborts the transaction, rolls the state back and seeks back.
+One instance per consumer group (its transactional id is fixed), which is what a single-partition-per-
+instance deployment needs; README "Scaling" says how to go further.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from aiohttp import web
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared.errors import InvalidInput
+from shared.metrics import StageMetrics
+from shared.models import utcnow
+from shared.records import Incoming, Output, dead_letter_record
+from shared.serde import encode
+from shared.settings import ServiceSettings
+from shared.topics import deadletter_topic
+
+__all__ = ["StateStore", "TransactionalRunner"]
+
+log = logging.getLogger("wiredesk.txrunner")
+
+Handler = Callable[[Incoming, "StateStore"], Sequence[Output]]
+Tick = Callable[[datetime, "StateStore"], Sequence[Output]]
+
+
+class StateStore(MutableMapping[str, Any]):
+    """JSON values by key, loaded from a compacted topic; changes are written in the batch's transaction."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, Any] = {}
+        self._undo: dict[str, Any] = {}
+        self._missing = object()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._undo.setdefault(key, self._data.get(key, self._missing))
+        self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        self._undo.setdefault(key, self._data.get(key, self._missing))
+        del self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def load(self, key: str, value: bytes | None) -> None:
+        """Apply one record of the state topic (None is a tombstone)."""
+        if value is None:
+            self._data.pop(key, None)
+        else:
+            self._data[key] = orjson.loads(value)
+
+    def changes(self) -> dict[str, bytes | None]:
+        """Every key changed since the last commit, with its new value (None when deleted)."""
+        return {key: orjson.dumps(self._data[key]) if key in self._data else None for key in self._undo}
+
+    def commit(self) -> None:
+        """Forget the undo log: the changes are durable."""
+        self._undo.clear()
+
+    def rollback(self) -> None:
+        """Put back every value changed since the last commit."""
+        for key, old in self._undo.items():
+            if old is self._missing:
+                self._data.pop(key, None)
+            else:
+                self._data[key] = old
+        self._undo.clear()
+
+
+class TransactionalRunner:
+    """One exactly-once stage: sources in, outputs and state out, in one transaction per batch."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        sources: Sequence[str],
+        state_topic: str,
+        handler: Handler,
+        default_port: int,
+        settings: ServiceSettings | None = None,
+        tick: Tick | None = None,
+        tick_interval: float = 0.2,
+        max_batch: int = 500,
+    ) -> None:
+        self.name = name
+        self.settings = settings or ServiceSettings()
+        self.namespace = self.settings.namespace
+        self.sources = [self.namespace + s for s in sources]
+        self.state_topic = self.namespace + state_topic
+        self.group = f"{self.namespace}wiredesk-{name}"
+        self.handler = handler
+        self.tick = tick
+        self.tick_interval = tick_interval
+        self.max_batch = max_batch
+        self.port = self.settings.web_port or default_port
+        self.state = StateStore()
+        self.metrics = StageMetrics(name)
+        self.healthy = False
+        self._last_loop = 0.0
+
+    def _qualified(self, topic: str) -> str:
+        return self.namespace + topic
+
+    async def run(self) -> None:
+        """Serve /metrics and /healthz, load the state, then process until cancelled."""
+        runner = web.AppRunner(self._web())
+        await runner.setup()
+        await web.TCPSite(runner, self.settings.web_host, self.port).start()
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.settings.bootstrap,
+            transactional_id=f"{self.group}-tx",
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+        )
+        consumer = AIOKafkaConsumer(
+            *self.sources,
+            bootstrap_servers=self.settings.bootstrap,
+            group_id=self.group,
+            isolation_level="read_committed",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        await producer.start()
+        try:
+            await self._load_state()
+            await consumer.start()
+            try:
+                self.healthy = True
+                log.info("running", extra={"sources": self.sources, "state_keys": len(self.state)})
+                while True:
+                    await self._step(consumer, producer)
+            finally:
+                self.healthy = False
+                await consumer.stop()
+        finally:
+            await producer.stop()
+            await runner.cleanup()
+
+    async def _load_state(self) -> None:
+        """Read the compacted state topic to its end (committed records only)."""
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.bootstrap,
+            group_id=None,
+            isolation_level="read_committed",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            partitions = consumer.partitions_for_topic(self.state_topic) or set()
+            if not partitions:
+                await consumer._client.force_metadata_update()
+                partitions = consumer.partitions_for_topic(self.state_topic) or set()
+            tps = [TopicPartition(self.state_topic, p) for p in partitions]
+            if not tps:
+                return
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            ends = await consumer.end_offsets(tps)
+            while await _behind(consumer, tps, ends):
+                batch = await consumer.getmany(*tps, timeout_ms=1000)
+                for records in batch.values():
+                    for record in records:
+                        if record.key is not None:
+                            self.state.load(record.key.decode(), record.value)
+        finally:
+            await consumer.stop()
+
+    async def _step(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
+        self._last_loop = time.monotonic()
+        batch = await consumer.getmany(timeout_ms=int(self.tick_interval * 1000), max_records=self.max_batch)
+        outputs: list[Output] = []
+        offsets: dict[TopicPartition, int] = {}
+        for tp, records in batch.items():
+            for record in records:
+                incoming = Incoming(record.value or b"", record.key, record.topic, record.partition, record.offset)
+                outputs += self._handle(incoming)
+            offsets[tp] = records[-1].offset + 1
+        if self.tick is not None:
+            outputs += self.tick(utcnow(), self.state)
+        changes = self.state.changes()
+        if not (outputs or changes or offsets):
+            return
+        try:
+            async with producer.transaction():
+                for output in outputs:
+                    await self._send(producer, output)
+                for key, value in changes.items():
+                    await producer.send(self.state_topic, value, key=key.encode())
+                if offsets:
+                    await producer.send_offsets_to_transaction(offsets, self.group)
+        except Exception:
+            # Nothing of the batch is visible: forget its state changes and read it again.
+            log.exception("transaction aborted; batch will be redone")
+            self.state.rollback()
+            for tp, records in batch.items():
+                consumer.seek(tp, records[0].offset)
+            await asyncio.sleep(1.0)
+            return
+        self.state.commit()
+        for output in outputs:
+            self.metrics.sent.labels(output.topic).inc()
+
+    def _handle(self, incoming: Incoming) -> list[Output]:
+        started = time.perf_counter()
+        try:
+            outputs = list(self.handler(incoming, self.state))
+        except InvalidInput as exc:
+            return [self._dead_letter(incoming, exc.code, exc.reason, exc.raw_id)]
+        except Exception as exc:  # a bug must not stop the stage: dead-letter it and say so loudly
+            log.exception("unexpected error; message dead-lettered", extra={"offset": incoming.offset})
+            return [self._dead_letter(incoming, "internal_error", f"{type(exc).__name__}: {exc}", None)]
+        finally:
+            self.metrics.processing_seconds.observe(time.perf_counter() - started)
+        self.metrics.processed.labels("ok" if outputs else "dropped").inc()
+        return outputs
+
+    def _dead_letter(self, incoming: Incoming, code: str, reason: str, raw_id: str | None) -> Output:
+        self.metrics.dead_lettered.labels(code).inc()
+        self.metrics.processed.labels("deadletter").inc()
+        log.warning("dead-lettered", extra={"code": code, "reason": reason, "offset": incoming.offset})
+        key = incoming.key.decode("utf-8", "replace") if incoming.key is not None else None
+        return Output(deadletter_topic(self.name), key, dead_letter_record(self.name, incoming, code, reason, raw_id))
+
+    async def _send(self, producer: AIOKafkaProducer, output: Output) -> None:
+        value = output.value if isinstance(output.value, bytes | None) else encode(output.value)
+        key = output.key.encode() if output.key is not None else None
+        await producer.send(self._qualified(output.topic), value, key=key)
+
+    def _web(self) -> web.Application:
+        async def metrics(request: web.Request) -> web.Response:
+            return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+        async def healthz(request: web.Request) -> web.Response:
+            # A loop that has not come round for 60 s is stuck, even if the process is alive.
+            alive = self.healthy and time.monotonic() - self._last_loop < 60
+            body = {"status": "ok" if alive else "unavailable", "stage": self.name}
+            return web.json_response(body, status=200 if alive else 503)
+
+        app = web.Application()
+        app.router.add_get("/metrics", metrics)
+        app.router.add_get("/healthz", healthz)
+        return app
+
+
+async def _behind(consumer: AIOKafkaConsumer, tps: list[TopicPartition], ends: dict[TopicPartition, int]) -> bool:
+    for tp in tps:
+        if await consumer.position(tp) < ends[tp]:
+            return True
+    return False
