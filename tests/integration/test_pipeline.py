@@ -69,4 +69,7 @@ def test_dropped_file_is_published_once_as_ninjs_and_bad_file_is_dead_lettered(
     assert record["code"] == "xml_syntax"
     assert record["reason"].startswith("NITF: not well-formed XML")
     raw = base64.urlsafe_b64decode(record["original"])
-    assert base64.urlsafe_b64decode(__import__("orjson").loads(raw)["payload"]) == (E2E / "broken_truncated.xml").read_bytes()
+    assert (
+        base64.urlsafe_b64decode(__import__("orjson").loads(raw)["payload"])
+        == (E2E / "broken_truncated.xml").read_bytes()
+    )
