@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.commands.kafka import kafka
+from cli.commands.parse import parse
 from cli.commands.run import run
 from cli.commands.schemas import schemas
 from cli.commands.topics import tail, topics
@@ -18,7 +19,7 @@ def cli() -> None:
     """wiredesk: a Kafka-native wire desk."""
 
 
-for command in (kafka, topics, tail, run, schemas):
+for command in (kafka, topics, tail, run, schemas, parse):
     cli.add_command(command)
 
 

@@ -1,0 +1,23 @@
+"""Settings of the ingest stage (WIREDESK_INGEST_*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.settings import PROJECT_ROOT
+
+__all__ = ["IngestSettings"]
+
+
+class IngestSettings(BaseSettings):
+    """Where the feeds file is, and the limits of the spool and push connectors."""
+
+    model_config = SettingsConfigDict(env_prefix="WIREDESK_INGEST_", frozen=True, extra="ignore")
+
+    feeds_file: Path = Field(default=PROJECT_ROOT / "deploy" / "feeds.yaml", description="The feeds YAML.")
+    push_max_bytes: int = Field(default=8 * 1024 * 1024, gt=0, description="Largest push body (413 above).")
+    spool_max_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="Largest spool file (failed/ above).")
+    http_max_attempts: int = Field(default=6, gt=0, description="Tries per HTTP request before a poll fails.")

@@ -1,0 +1,99 @@
+"""What every connector is given (publish, dead-letter, checkpoints) and the statistics it keeps.
+
+Connectors never see Kafka: the app hands each one an async `publish` that returns only after Kafka
+acknowledged the record, a `dead_letter` for bytes that can never become an envelope, and a
+`MutableMapping[str, str]` of JSON checkpoints (backed by a compacted topic in the app, a dict in tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shared.models import RawEnvelope, utcnow
+
+__all__ = ["Checkpoints", "DeadLetterFn", "FeedStats", "PublishFn", "poll_forever", "wait_or_stop"]
+
+log = logging.getLogger(__name__)
+
+PublishFn = Callable[[RawEnvelope], Awaitable[None]]
+"""Send one envelope; returns only once Kafka acknowledged it, raises when it did not."""
+
+DeadLetterFn = Callable[[bytes, str, str], Awaitable[None]]
+"""Record bytes that cannot be published as an item: (original bytes, machine code, reason)."""
+
+Checkpoints = MutableMapping[str, str]
+"""Checkpoint store: key per feed, value a JSON string."""
+
+_LATENCY_SAMPLES = 256
+
+
+@dataclass(slots=True)
+class FeedStats:
+    """Counters one feed's connector updates; the app turns them into Prometheus metrics."""
+
+    feed: str
+    items: int = 0
+    bytes: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    last_success_at: datetime | None = None
+    fetch_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=_LATENCY_SAMPLES))
+    cursor_lag: float | None = None
+    """Items (or seconds, as the API reports it) the feed still holds behind our cursor."""
+
+    def published(self, envelope: RawEnvelope) -> None:
+        """Count one item handed to Kafka."""
+        self.items += 1
+        self.bytes += len(envelope.payload)
+
+    def error(self, kind: str) -> None:
+        """Count one failure of `kind` (timeout, http_500, throttled, bad_body, ...)."""
+        self.errors[kind] += 1
+
+    def fetched(self, started: float) -> None:
+        """Record a successful fetch that began at `started` (a `time.perf_counter()` value)."""
+        self.fetch_seconds.append(time.perf_counter() - started)
+        self.last_success_at = utcnow()
+
+
+async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep `seconds`, waking early when `stop` is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def poll_forever(
+    poll_once: Callable[[], Awaitable[int]],
+    stop: asyncio.Event,
+    interval: float,
+    stats: FeedStats,
+    *,
+    busy_wait: bool = False,
+    error_pause: float | None = None,
+) -> None:
+    """Call `poll_once` until `stop`: again at once after a busy poll (unless `busy_wait`), else after `interval`.
+
+    A failing poll (the publish raised, the API stayed down past its retries) is logged and counted and
+    the poll starts over from the last checkpoint after `error_pause` (default `interval`): nothing
+    that was not acknowledged was checkpointed, so nothing is lost.
+    """
+    while not stop.is_set():
+        try:
+            busy = await poll_once() > 0
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the loop must outlive any one bad poll; the cause is logged
+            stats.error("poll_failed")
+            log.warning("feed %s: poll failed: %s: %s", stats.feed, type(exc).__name__, exc)
+            await wait_or_stop(stop, interval if error_pause is None else error_pause)
+            continue
+        if busy_wait or not busy:
+            await wait_or_stop(stop, interval)
+        else:
+            await asyncio.sleep(0)
