@@ -25,17 +25,17 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from aiohttp import web
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.errors import InvalidInput
+from shared.kafka.compacted import read_compacted
 from shared.metrics import StageMetrics
 from shared.models import utcnow
 from shared.records import Incoming, Output, dead_letter_record
 from shared.serde import encode
 from shared.settings import ServiceSettings
 from shared.topics import deadletter_topic
+from shared.web import health_app, serve
 
 __all__ = ["StateStore", "TransactionalRunner"]
 
@@ -127,14 +127,16 @@ class TransactionalRunner:
         self.healthy = False
         self._last_loop = 0.0
 
+    def _alive(self) -> bool:
+        # A loop that has not come round for 60 s is stuck, even if the process is alive.
+        return self.healthy and time.monotonic() - self._last_loop < 60
+
     def _qualified(self, topic: str) -> str:
         return self.namespace + topic
 
     async def run(self) -> None:
         """Serve /metrics and /healthz, load the state, then process until cancelled."""
-        runner = web.AppRunner(self._web())
-        await runner.setup()
-        await web.TCPSite(runner, self.settings.web_host, self.port).start()
+        runner = await serve(health_app(self.name, self._alive), self.settings.web_host, self.port)
         producer = AIOKafkaProducer(
             bootstrap_servers=self.settings.bootstrap,
             transactional_id=f"{self.group}-tx",
@@ -168,32 +170,8 @@ class TransactionalRunner:
 
     async def _load_state(self) -> None:
         """Read the compacted state topic to its end (committed records only)."""
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.bootstrap,
-            group_id=None,
-            isolation_level="read_committed",
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        try:
-            partitions = consumer.partitions_for_topic(self.state_topic) or set()
-            if not partitions:
-                await consumer._client.force_metadata_update()
-                partitions = consumer.partitions_for_topic(self.state_topic) or set()
-            tps = [TopicPartition(self.state_topic, p) for p in partitions]
-            if not tps:
-                return
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            while await _behind(consumer, tps, ends):
-                batch = await consumer.getmany(*tps, timeout_ms=1000)
-                for records in batch.values():
-                    for record in records:
-                        if record.key is not None:
-                            self.state.load(record.key.decode(), record.value)
-        finally:
-            await consumer.stop()
+        for key, value in (await read_compacted(self.settings.bootstrap, self.state_topic)).items():
+            self.state.load(key, value)
 
     async def _step(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
         self._last_loop = time.monotonic()
@@ -255,25 +233,3 @@ class TransactionalRunner:
         value = output.value if isinstance(output.value, bytes | None) else encode(output.value)
         key = output.key.encode() if output.key is not None else None
         await producer.send(self._qualified(output.topic), value, key=key)
-
-    def _web(self) -> web.Application:
-        async def metrics(request: web.Request) -> web.Response:
-            return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-        async def healthz(request: web.Request) -> web.Response:
-            # A loop that has not come round for 60 s is stuck, even if the process is alive.
-            alive = self.healthy and time.monotonic() - self._last_loop < 60
-            body = {"status": "ok" if alive else "unavailable", "stage": self.name}
-            return web.json_response(body, status=200 if alive else 503)
-
-        app = web.Application()
-        app.router.add_get("/metrics", metrics)
-        app.router.add_get("/healthz", healthz)
-        return app
-
-
-async def _behind(consumer: AIOKafkaConsumer, tps: list[TopicPartition], ends: dict[TopicPartition, int]) -> bool:
-    for tp in tps:
-        if await consumer.position(tp) < ends[tp]:
-            return True
-    return False

@@ -18,6 +18,14 @@ from shared.topics import catalogue
 __all__ = ["run"]
 
 SPOOL = PROJECT_ROOT / "var" / "spool" / "incoming"
+# The simulator's own made-up credentials (deploy/feeds.yaml names these variables); never real secrets.
+SIMULATOR_CREDENTIALS = {
+    "WIREDESK_AP_API_KEY": "sim-ap-key",
+    "WIREDESK_REUTERS_CLIENT_ID": "sim-client",
+    "WIREDESK_REUTERS_CLIENT_SECRET": "sim-secret",
+    "WIREDESK_AFP_CLIENT_ID": "sim-client",
+    "WIREDESK_AFP_CLIENT_SECRET": "sim-secret",
+}
 
 
 @click.command()
@@ -37,6 +45,10 @@ def run(simulator: str, rate: float) -> None:
         "WIREDESK_SPOOL_DIR": str(SPOOL),
         "WIREDESK_STATE_DIR": str(var / "state"),
     }
+    if simulator == "on":
+        env.update(SIMULATOR_CREDENTIALS)
+    else:
+        env["WIREDESK_INGEST_FEEDS"] = "spool"
     supervisor = Supervisor(env=env, log_dir=var / "logs")
     stopping = False
 

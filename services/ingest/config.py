@@ -20,4 +20,15 @@ class IngestSettings(BaseSettings):
     feeds_file: Path = Field(default=PROJECT_ROOT / "deploy" / "feeds.yaml", description="The feeds YAML.")
     push_max_bytes: int = Field(default=8 * 1024 * 1024, gt=0, description="Largest push body (413 above).")
     spool_max_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="Largest spool file (failed/ above).")
+    spool_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "spool" / "incoming",
+        validation_alias="WIREDESK_SPOOL_DIR",
+        description="The default spool folder, ${WIREDESK_SPOOL_DIR} in the feeds file.",
+    )
+    simulator_url: str = Field(
+        default="http://127.0.0.1:8900",
+        validation_alias="WIREDESK_SIMULATOR_URL",
+        description="Base URL of the simulator, ${WIREDESK_SIMULATOR_URL} in the feeds file.",
+    )
+    feeds: str = Field(default="", description="Names of the feeds to run, comma separated; empty runs every feed.")
     http_max_attempts: int = Field(default=6, gt=0, description="Tries per HTTP request before a poll fails.")

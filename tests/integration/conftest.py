@@ -66,6 +66,7 @@ def pipeline(bootstrap: str, tmp_path: Path) -> Iterator[Supervisor]:
         "WIREDESK_TOPIC_PARTITIONS": "1",
         "WIREDESK_SPOOL_DIR": str(tmp_path / "spool"),
         "WIREDESK_LOG_LEVEL": "INFO",
+        "WIREDESK_INGEST_FEEDS": "spool",
     }
     supervisor = Supervisor(env=env, log_dir=tmp_path / "logs", namespace=namespace)
     yield supervisor

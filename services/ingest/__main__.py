@@ -1,0 +1,5 @@
+"""`python -m services.ingest`: run every configured feed."""
+
+from services.ingest.app import main
+
+main()
