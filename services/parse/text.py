@@ -12,16 +12,27 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from shared.errors import ParseError
+from shared.models import Dateline, PubStatus, Signal
 
 __all__ = [
     "check_size",
+    "check_story_count",
     "clean_text",
+    "dateline_from_text",
     "decode_bytes",
+    "embargo_from_flags",
     "extract_credits",
+    "find_dateline",
+    "flag_signals",
+    "guess_legacy_encoding",
     "join_paragraphs",
+    "month_from_name",
     "parse_datetime",
+    "pubstatus_from_signals",
     "split_paragraphs",
     "urgency_from_word",
+    "utc_iso",
+    "version_from_flags",
 ]
 
 # Cyrillic encodings agencies still use come after the Western ones: a byte string that is valid
@@ -40,6 +51,12 @@ def check_size(data: bytes, limit: int, fmt: str) -> None:
             format=fmt,
             code="too_large",
         )
+
+
+def check_story_count(count: int, limit: int, fmt: str) -> None:
+    """Raise `ParseError` when a multi-story input holds more than `limit` stories, before they are built."""
+    if count > limit:
+        raise ParseError(f"{fmt}: {count} stories; limit is {limit}", format=fmt, code="too_many_stories")
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
@@ -157,3 +174,147 @@ def extract_credits(text: str) -> list[str]:
             if display and display not in found:
                 found.append(display)
     return found
+
+
+_DATELINE_AGENCY = re.compile(
+    r"\b(?:ap|reuters?|afp|dpa|ats|sda|aap|tass|efe|ansa|upi|xinhua|bloomberg|pa|apa|kyodo|yonhap|interfax|tca)\b",
+    re.IGNORECASE,
+)
+# "BUENOS AIRES, Argentina (AP) _", "Munich (dpa) -", "SYDNEY, Dec 7 AAP -", "Paris (ats afp) Les …":
+# a short place-led run ending in an agency credit, then an optional dash of whatever kind the wire uses.
+_DATELINE = re.compile(
+    r"^(?P<text>[A-ZÀ-Þ][^\n()]{1,60}?(?:\((?P<paren>[^()\n]{1,30})\)|\s(?P<bare>AAP|AP|AFP|Reuters|dpa)))"
+    r"\s*(?:[-_–—]+\s+|(?=[A-ZÀ-Þ«\"'`]))"
+)
+
+
+def dateline_from_text(text: str) -> Dateline | None:
+    """A dateline as written ("CAMBRIDGE, Mass., March 24 -"), trailing dash dropped; place is its first part."""
+    written = clean_text(text).replace("\n", " ").rstrip(" -_–—")
+    if not written:
+        return None
+    place = written.split(",", 1)[0].split("(", 1)[0].strip()
+    return Dateline(text=written, place=place or None)
+
+
+def find_dateline(lede: str) -> Dateline | None:
+    """The dateline that opens a lede ("MOSCOW, March 5 (Reuters) - …"); None when the lede has none.
+
+    Only a run that ends in an agency credit counts, so an ordinary opening sentence is never taken.
+    """
+    match = _DATELINE.match(lede)
+    if not match or not _DATELINE_AGENCY.search(match["paren"] or match["bare"] or ""):
+        return None
+    return dateline_from_text(match["text"])
+
+
+# Words agencies put in slug, take and editor's-note lines, and the signal each one means.
+_FLAG_WORDS: tuple[tuple[re.Pattern[str], tuple[Signal, ...]], ...] = (
+    (re.compile(r"write-?thru|writethrough", re.I), ("update", "writethru")),
+    (re.compile(r"\b\d+(?:st|nd|rd|th)\s*(?:ld|lead|lede)\b|\bupdate\s*\d*\b|\bnew lede\b", re.I), ("update",)),
+    (re.compile(r"\bcorrect(?:ed|ion|s)?\b|\bberichtigung\b|\bkorrektur\b|\brectificatif\b", re.I), ("correction",)),
+    (re.compile(r"\brefiled?\b|\bre-?transmi", re.I), ("refile",)),
+    (re.compile(r"\b(?:mandatory )?kill\b|\belimination\b|\bannulation\b", re.I), ("kill",)),
+    (re.compile(r"\bwithdraw(?:n|al|s)?\b", re.I), ("withdrawal",)),
+    (re.compile(r"\badvisory\b|\bavis\b", re.I), ("advisory",)),
+    (re.compile(r"\brepeat(?:s|ing)?\b|\bwiederholung\b", re.I), ("repeat",)),
+    (re.compile(r"\bembargo(?:ed)?\b|\bhold for release\b|\bsperrfrist\b", re.I), ("embargo",)),
+)
+_LEAD_NUMBER = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s*(?:ld|lead|lede)\b|\bupdate\s*(\d+)\b", re.I)
+
+
+def flag_signals(flags: Iterable[str]) -> list[Signal]:
+    """Signals named by wire flag lines (slug and take words, "Eds:" notes, "REFILE", "CORRECTED")."""
+    found: list[Signal] = []
+    for flag in flags:
+        for pattern, signals in _FLAG_WORDS:
+            if pattern.search(flag):
+                found.extend(s for s in signals if s not in found)
+    return found
+
+
+def version_from_flags(flags: Iterable[str]) -> int:
+    """The version take words give: "1st Ld-Writethru", "1ST LEAD" and "UPDATE 1" are version 2.
+
+    The Nth lead (or update N) is version N + 1; an unnumbered writethru is 2; no such word is 1.
+    """
+    version = 1
+    for flag in flags:
+        for match in _LEAD_NUMBER.finditer(flag):
+            version = max(version, int(match[1] or match[2]) + 1)
+        if version == 1 and re.search(r"write-?thru", flag, re.I):
+            version = 2
+    return version
+
+
+_EMBARGO_TIME = re.compile(
+    r"(?:embargo(?:ed)?|hold for release|sperrfrist)\b\W*(?:until|till|to|bis)?\W*(?P<when>.+)$", re.I
+)
+
+
+def embargo_from_flags(flags: Iterable[str]) -> datetime | None:
+    """The release time an embargo flag names ("EMBARGOED UNTIL 2018-11-22T05:00Z"); None when unreadable."""
+    for flag in flags:
+        match = _EMBARGO_TIME.search(flag)
+        if match and (when := parse_datetime(match["when"].strip(" .)"))):
+            return when
+    return None
+
+
+def pubstatus_from_signals(signals: Iterable[Signal], embargoed_until: datetime | None = None) -> PubStatus:
+    """The status signals imply: canceled for a kill or withdrawal, withheld for an embargo with no time.
+
+    An embargo whose release time is known stays usable (as NITF and NewsML-G2 items do); the time
+    travels in `embargoed_until`. An embargo without a readable time must be held by hand.
+    """
+    present = set(signals)
+    if {"kill", "withdrawal"} & present:
+        return "canceled"
+    return "withheld" if "embargo" in present and embargoed_until is None else "usable"
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def guess_legacy_encoding(data: bytes) -> str | None:
+    """The charset of undeclared single-byte Cyrillic copy ("koi8-r", "cp1251"); None for UTF-8 or Western.
+
+    Cyrillic copy is almost all high bytes, Western copy only a few accents. The two Cyrillic code
+    pages swap cases: running text is mostly lower case, which cp1251 puts at 0xE0-0xFF and KOI8-R
+    at 0xC0-0xDF. Pass the answer to `decode_bytes` as the declared charset.
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return None
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    ascii_letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
+    if high <= ascii_letters:
+        return None
+    upper_half = len(data) - len(data.translate(None, bytes(range(0xE0, 0x100))))
+    lower_half = len(data) - len(data.translate(None, bytes(range(0xC0, 0xE0))))
+    return "cp1251" if upper_half >= lower_half else "koi8-r"
+
+
+_MONTHS = {
+    "jan": 1, "janv": 1, "feb": 2, "fev": 2, "févr": 2, "fevr": 2, "mar": 3, "mär": 3, "mrz": 3, "mars": 3,
+    "apr": 4, "avr": 4, "may": 5, "mai": 5, "jun": 6, "juin": 6, "jul": 7, "juil": 7, "aug": 8, "aoû": 8,
+    "août": 8, "sep": 9, "sept": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12, "déc": 12,
+}  # fmt: skip
+
+
+def month_from_name(name: str) -> int | None:
+    """The month an English, German or French name or abbreviation gives ("Okt", "déc.", "MAR"); else None."""
+    lowered = name.strip().lower().rstrip(".")
+    return _MONTHS.get(lowered) or _MONTHS.get(lowered[:3])
+
+
+def utc_iso(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> str | None:
+    """An ISO-8601 UTC timestamp from wire date parts; None when they name no real moment (day 31 of June)."""
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
+    except ValueError:
+        return None

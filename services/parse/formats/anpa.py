@@ -1,0 +1,207 @@
+"""ANPA-1312 wire copy (AP's classic text feed): one or more messages framed by control bytes.
+
+A message is ``SYN SYN SOH`` + service letter and message number (``W2607``) + ``US`` + selector codes,
+then the selector line (priority letter, category letter, keyword, take words, ``MM-DD``, word count),
+then ``STX`` + top matter + body + ``ETX`` + the transmission stamp (``AP-WF-11-13-13 1509GMT``) + ``EOT``.
+
+Top matter lines start with ``^``: the slug line (``BC-US--Ethanol-Losing Grassland, 1st Ld-Writethru,1140<``),
+the headline, then notes ending in ``<`` (photo and ``Eds:`` notes) and the byline lines ending in ``=``.
+Body paragraphs start with a tab; agate table rows start with a backspace byte and separate cells with
+``;`` or ``US``/``RS`` bytes (``{`` is AP's one-half in agate).
+
+Decisions:
+
+* ``agency_id`` is the selector-line keyword (``BC-US--Ethanol-LosingGra``): AP keeps it across
+  writethrus while the message number changes with every transmission.
+* version: the Nth lead (``1stLd-Writethru``, ``3rd Ld``) is version N + 1; an unnumbered writethru is 2.
+* urgency from the priority letter: f(lash) 1, b(ulletin) 2, u(rgent) 3, r(outine) 5, s(pecial) 6,
+  d(eferred) 7, w(eekend advance) 8; any other letter gives no urgency.
+* signals come from the take words of the selector and slug lines and from ``Eds:`` notes only, never
+  from the story text; a kill or withdrawal makes the story ``canceled``; an embargo note gives
+  ``embargoed_until`` (the story is ``withheld`` when its release time cannot be read).
+* ``version_created`` is the transmission stamp; ``first_created`` is the same stamp for a first version
+  and unknown for a later one. The stamp has a two-digit year, read as 20YY.
+* bytes are UTF-8, else sniffed Cyrillic (KOI8-R/cp1251), else Windows-1252 (ANPA declares no charset).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from services.parse.formats.base import FeedContext
+from services.parse.formats.xmlfields import agency_from, build_story
+from services.parse.text import (
+    check_size,
+    check_story_count,
+    clean_text,
+    decode_bytes,
+    embargo_from_flags,
+    find_dateline,
+    flag_signals,
+    guess_legacy_encoding,
+    pubstatus_from_signals,
+    utc_iso,
+    version_from_flags,
+)
+from shared.errors import ParseError
+from shared.models import Story, Subject
+
+__all__ = ["PRIORITY_URGENCY", "AnpaParser"]
+
+_LABEL = "ANPA"
+PRIORITY_URGENCY = {"f": 1, "b": 2, "u": 3, "r": 5, "s": 6, "d": 7, "w": 8}
+"""IPTC urgency of an ANPA priority letter (Reuters-21578 headers use the same letters)."""
+
+_SNIFF = re.compile(rb"^[\x16\x7f\s]*\x01[A-Za-z]\d{4}")
+_HEADER = re.compile(r"(?P<service>[A-Za-z])(?P<number>\d{4})")
+_SELECTOR = re.compile(
+    r"(?P<priority>[a-z]) (?P<category>[a-z])[\x11-\x14]*\s*(?P<keyword>\S+)(?P<take>.*?)\s+"
+    r"(?P<month>\d\d)-(?P<day>\d\d)(?:\s+(?P<words>\d{1,5}))?\s*$",
+    re.IGNORECASE,
+)
+_STAMP = re.compile(r"(?P<month>\d\d)-(?P<day>\d\d)-(?P<year>\d\d) (?P<hour>\d\d)(?P<minute>\d\d)\s*GMT")
+_SELECTOR_MAX = 200
+_CELL_SEPARATORS = re.compile(r"[;\x1e\x1f]+")
+_NOTE = re.compile(r"^\(?(?:Eds?:|EDITOR'S NOTE)", re.IGNORECASE)
+_SYN = "\x16"
+# str.splitlines would also split on the RS/US bytes that separate agate cells.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class AnpaParser:
+    """ANPA-1312 streams: every SOH-framed message is one story."""
+
+    name: ClassVar[str] = "anpa1312"
+
+    def sniff(self, data: bytes) -> bool:
+        """Whether the data opens with SOH and an ANPA service letter and message number."""
+        return _SNIFF.match(data[:64]) is not None
+
+    def parse(self, data: bytes, ctx: FeedContext) -> list[Story]:
+        """Every message of the stream, in order."""
+        check_size(data, ctx.limits.max_bytes, self.name)
+        messages = [chunk for chunk in data.split(b"\x01")[1:] if chunk.strip(b"\x04\x16\r\n ")]
+        if not messages:
+            raise ParseError("ANPA: no SOH-framed message", format=self.name)
+        check_story_count(len(messages), ctx.limits.max_stories, self.name)
+        return [
+            build_story(self.name, _LABEL, ctx, index, _message_fields(chunk, index))
+            for index, chunk in enumerate(messages)
+        ]
+
+
+def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
+    raw = chunk.split(b"\x04", 1)[0]
+    text = decode_bytes(raw, guess_legacy_encoding(raw))
+    preamble, stx, rest = text.partition("\x02")
+    if not stx:
+        raise ParseError(f"ANPA: item {index}: no STX (start of text)", format=AnpaParser.name)
+    header_lines = _LINE_BREAK.split(preamble.strip(_SYN + "\r\n"))
+    if not header_lines or not _HEADER.match(header_lines[0]):
+        raise ParseError(f"ANPA: item {index}: no service and message number after SOH", format=AnpaParser.name)
+    # A selector line is under 80 characters; the cap keeps a hostile one from costing quadratic time.
+    selector = _SELECTOR.match(header_lines[1][:_SELECTOR_MAX].strip()) if len(header_lines) > 1 else None
+    if selector is None:
+        raise ParseError(f"ANPA: item {index}: unreadable selector line", format=AnpaParser.name)
+    content, _, trailer = rest.partition("\x03")
+    top = _TopMatter(_LINE_BREAK.split(content))
+    if not top.headline:
+        raise ParseError(f"ANPA: item {index}: no headline", format=AnpaParser.name)
+    flags = [selector["take"], *top.take_words, *top.notes]
+    signals = flag_signals(flags)
+    version = version_from_flags(flags)
+    embargoed_until = embargo_from_flags(flags)
+    stamp = _stamp(trailer)
+    body_text = "\n\n".join(top.paragraphs)
+    return {
+        "agency": agency_from((trailer.split("-", 1)[0], top.byline)),
+        "agency_id": selector["keyword"],
+        "version": version,
+        "headline": top.headline,
+        "slugline": top.slugline,
+        "byline": top.byline,
+        "dateline": find_dateline(top.paragraphs[0]) if top.paragraphs else None,
+        "urgency": PRIORITY_URGENCY.get(selector["priority"].lower()),
+        "pubstatus": pubstatus_from_signals(signals, embargoed_until),
+        "signals": signals,
+        "embargoed_until": embargoed_until.isoformat() if embargoed_until else None,
+        "first_created": stamp if version == 1 else None,
+        "version_created": stamp,
+        "body_text": body_text,
+        "subjects": [Subject(scheme="anpa-category", code=selector["category"].lower(), source="agency")],
+    }
+
+
+def _stamp(trailer: str) -> str | None:
+    match = _STAMP.search(trailer)
+    if not match:
+        return None
+    year, month, day, hour, minute = (int(match[part]) for part in ("year", "month", "day", "hour", "minute"))
+    return utc_iso(2000 + year, month, day, hour, minute)
+
+
+def _line_text(line: str) -> str:
+    # "^Headline<", "^By NAME=": the caret opens a top-matter line, "<" and "=" close it.
+    return clean_text(line.replace("\x10", "")).lstrip("^").rstrip("<= ").strip()
+
+
+def _table_row(line: str) -> str:
+    cells = (clean_text(cell).lstrip("^") for cell in _CELL_SEPARATORS.split(line.replace("\x10", "")))
+    return " ".join(cell.replace("{", "½").strip() for cell in cells if cell.strip(" ^"))
+
+
+class _TopMatter:
+    """The slug line, headline, notes, byline and body paragraphs of one message's text."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.slugline: str | None = None
+        self.take_words: list[str] = []
+        self.headline = ""
+        self.notes: list[str] = []
+        self.byline: str | None = None
+        self._title_may_follow = False
+        self.paragraphs: list[str] = []
+        self._read(lines)
+
+    def _read(self, lines: list[str]) -> None:
+        carets = iter(i for i, line in enumerate(lines) if line.startswith("^"))
+        slug_at, headline_at = next(carets, None), next(carets, None)
+        if slug_at is None or headline_at is None:
+            return
+        self._read_slug(lines[slug_at])
+        self.headline = _line_text(lines[headline_at])
+        in_head = True
+        for line in lines[headline_at + 1 :]:
+            if line.startswith(("\t", "\x08")):
+                in_head = False
+            if in_head and line.startswith("^") and self._read_head_line(line):
+                continue
+            paragraph = _table_row(line) if line.startswith("\x08") else _line_text(line)
+            if paragraph and paragraph.strip("_"):
+                self.paragraphs.append(paragraph)
+
+    def _read_slug(self, line: str) -> None:
+        # "^*9006< ^AP-Top-Entertainment-Headlines,0176<": the slug is the last caret segment.
+        parts = [part.strip() for part in _line_text(line.rsplit("^", 1)[-1]).split(",")]
+        if parts and parts[-1].isdigit():
+            parts.pop()
+        self.slugline = parts[0] or None if parts else None
+        self.take_words = parts[1:]
+
+    def _read_head_line(self, line: str) -> bool:
+        """Take a top-matter line as note or byline; False when it is body copy (a subhead, a list)."""
+        text = _line_text(line)
+        title_may_follow, self._title_may_follow = self._title_may_follow, False
+        if text.startswith("By "):
+            self.byline = text
+            # "By NAME=" is followed by the writer's title ("Associated Press="); "By The Associated Press" is not.
+            self._title_may_follow = "Associated Press" not in text
+        elif title_may_follow and line.rstrip().endswith("=") and len(text) <= 40:
+            self.byline = f"{self.byline}, {text}"
+        elif line.rstrip().endswith("<"):
+            if _NOTE.match(text):
+                self.notes.append(text)
+        else:
+            return False
+        return True

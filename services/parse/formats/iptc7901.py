@@ -1,0 +1,173 @@
+"""IPTC 7901 text wire copy (dpa's English service, ATS/SDA): SOH-framed messages, one story each.
+
+A message is ``SOH`` + the header (``eca100 3 s 586 ccccb   dpa 099``: service and message number,
+priority digit, category, word count, optional selector, source and sequence), the keyword line
+(``Germany-football/Munich/Mueller/``), ``STX`` + flag lines (``REFILE``, ``1ST LEAD``, ``EXTRA``,
+``CORRECTED``), the headline (ATS ends it with ``=`` after topic lines), the byline (``By NAME, dpa =``),
+the body and ``ETX`` + the transmission stamp ``DDHHMM [GMT] Mon YY`` (English, German or French month).
+
+Decisions:
+
+* ``agency_id`` is service + message number (``eca100``): 7901 carries no other item id, so a lead sent
+  under a new number is a new id (dedup links it to its earlier version).
+* agency: the header's source (``dpa``, ``dpa-tns``), else the first credit in the dateline (``(ats afp)``).
+* the 7901 category (``s``, ``i``, ``ec``) is kept as a subject of scheme ``iptc7901-category``.
+* urgency is the priority digit (7901 and IPTC both rank 1 as most urgent).
+* version: the Nth LEAD is version N + 1; flags give the signals (REFILE refile, CORRECTED correction,
+  KILL/ELIMINATION kill, which cancels the story; EMBARGO… gives ``embargoed_until``). EXTRA is an
+  extra story, not a new version.
+* the body stops at dpa's unpublishable tail (``* * * *``, a ``# Notebook`` section) and drops the
+  desk sign-off (``dpa bwh bag``, ``(SDA/sj)``).
+* stamps carry no zone when ``GMT`` is missing; they are read as UTC.
+* 7901 declares no charset: UTF-8, else undeclared KOI8-R/cp1251 Cyrillic when the bytes say so,
+  else Windows-1252/Latin-1 (`text.guess_legacy_encoding`, `text.decode_bytes`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from services.parse.formats.base import FeedContext
+from services.parse.formats.xmlfields import agency_from, build_story
+from services.parse.text import (
+    check_size,
+    check_story_count,
+    clean_text,
+    decode_bytes,
+    embargo_from_flags,
+    find_dateline,
+    flag_signals,
+    guess_legacy_encoding,
+    month_from_name,
+    pubstatus_from_signals,
+    split_paragraphs,
+    utc_iso,
+    version_from_flags,
+)
+from shared.errors import ParseError
+from shared.models import Story, Subject
+
+__all__ = ["Iptc7901Parser"]
+
+_LABEL = "IPTC 7901"
+_HEADER = re.compile(
+    r"(?P<service>[a-z]{2,4})(?P<number>\d{2,5})\s+(?P<priority>\d)\s+(?P<category>[a-z]{1,3})\s+"
+    r"(?P<words>\d+)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_SNIFF = re.compile(rb"^[\x7f\x16\s]*\x01[a-z]{2,4}\d{2,5} \d [a-z]{1,3} \d", re.IGNORECASE)
+_STAMP = re.compile(
+    r"(?P<day>\d\d)(?P<hour>\d\d)(?P<minute>\d\d)\s+(?:GMT\s+)?(?P<month>[^\W\d_]{3,5})\.?\s+(?P<year>\d\d)"
+)
+_FLAG_LINE = re.compile(
+    r"^(?:REFILE|EXTRA|CORRECTED|CORRECTION|KILL|ELIMINATION|WITHDRAWAL|REPEAT|ADVISORY|URGENT|"
+    r"\d+(?:ST|ND|RD|TH) LEAD|UPDATE(?: \d+)?|EILT|BERICHTIGUNG|(?:EMBARGO|SPERRFRIST)\b.*)$",
+    re.IGNORECASE,
+)
+_UNPUBLISHED = re.compile(r"^(?:\* \* \*|# |The following information is not intended)", re.MULTILINE)
+_SIGN_OFF = re.compile(r"^(?:dpa(?: [a-z]{2,4})*|\((?:SDA|ATS)[^)]{0,12}\))$", re.IGNORECASE)
+
+
+class Iptc7901Parser:
+    """IPTC 7901 streams: every SOH-framed message is one story."""
+
+    name: ClassVar[str] = "iptc7901"
+
+    def sniff(self, data: bytes) -> bool:
+        """Whether the data opens with SOH and a 7901 header (service+number, priority digit, category)."""
+        return _SNIFF.match(data[:256]) is not None
+
+    def parse(self, data: bytes, ctx: FeedContext) -> list[Story]:
+        """Every message of the stream, in order."""
+        check_size(data, ctx.limits.max_bytes, self.name)
+        messages = [chunk for chunk in data.split(b"\x01")[1:] if chunk.strip(b"\x04\x7f\r\n ")]
+        if not messages:
+            raise ParseError("IPTC 7901: no SOH-framed message", format=self.name)
+        check_story_count(len(messages), ctx.limits.max_stories, self.name)
+        return [
+            build_story(self.name, _LABEL, ctx, index, _message_fields(chunk, index))
+            for index, chunk in enumerate(messages)
+        ]
+
+
+def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
+    raw = chunk.split(b"\x04", 1)[0]
+    text = decode_bytes(raw, guess_legacy_encoding(raw)).replace("\x7f", "")
+    preamble, stx, rest = text.partition("\x02")
+    if not stx:
+        raise ParseError(f"IPTC 7901: item {index}: no STX (start of text)", format=Iptc7901Parser.name)
+    header_line, _, keyword_block = preamble.replace("\r\n", "\n").replace("\r", "\n").partition("\n")
+    header = _HEADER.match(header_line.strip())
+    if header is None:
+        raise ParseError(f"IPTC 7901: item {index}: unreadable header line", format=Iptc7901Parser.name)
+    content, _, trailer = rest.partition("\x03")
+    head, body = _split_head(content)
+    flags = [line for line in head if _FLAG_LINE.match(line)]
+    embargoed_until = embargo_from_flags(flags)
+    bylines = [line for line in head if line.startswith("By ")]
+    titles = [line for line in head if line not in flags and line not in bylines]
+    headline = _headline(titles)
+    if not headline:
+        raise ParseError(f"IPTC 7901: item {index}: no headline", format=Iptc7901Parser.name)
+    paragraphs = _body_paragraphs(body)
+    dateline = find_dateline(paragraphs[0]) if paragraphs else None
+    signals = flag_signals(flags)
+    return {
+        "agency": agency_from(_agency_candidates(header["rest"], dateline.text if dateline else "")),
+        "agency_id": f"{header['service']}{header['number']}",
+        "version": version_from_flags(flags),
+        "headline": headline,
+        "slugline": clean_text(keyword_block).replace("\n", " ").strip("/ ") or None,
+        "byline": ", ".join(line.rstrip("= ").strip() for line in bylines) or None,
+        "dateline": dateline,
+        "urgency": int(header["priority"]) or None,
+        "pubstatus": pubstatus_from_signals(signals, embargoed_until),
+        "signals": signals,
+        "embargoed_until": embargoed_until.isoformat() if embargoed_until else None,
+        "first_created": None,
+        "version_created": _stamp(trailer),
+        "body_text": "\n\n".join(paragraphs),
+        "subjects": [Subject(scheme="iptc7901-category", code=header["category"].lower(), source="agency")],
+    }
+
+
+def _agency_candidates(header_rest: str, dateline: str) -> list[str]:
+    # "ccccb   dpa 099": the source is the word before the sequence number. "(ats afp)": the first
+    # credit is the sending agency, the later ones its sources.
+    source = header_rest.split()[-2:-1]
+    credit = re.search(r"\(([^)]*)\)", dateline)
+    return source + (re.split(r"[\s/]+", credit[1]) if credit else [])
+
+
+def _split_head(content: str) -> tuple[list[str], str]:
+    """The cleaned lines before the first blank line (flags, title, byline) and the rest (the body)."""
+    cleaned = clean_text(content)
+    head, _, body = cleaned.partition("\n\n")
+    return [line for line in head.split("\n") if line], body
+
+
+def _headline(titles: list[str]) -> str:
+    # ATS puts topic lines ("Situation", "France:") above a headline closed by "="; dpa sends just the title.
+    closed = [line for line in titles if line.endswith("=")]
+    chosen = closed[-1] if closed else " ".join(titles)
+    return chosen.rstrip("= ").strip()
+
+
+def _body_paragraphs(body: str) -> list[str]:
+    cut = _UNPUBLISHED.search(body)
+    if cut:
+        body = body[: cut.start()]
+    paragraphs = [p.replace("\n", " ") for p in split_paragraphs(body)]
+    while paragraphs and _SIGN_OFF.match(paragraphs[-1].replace("\\/", "/")):
+        paragraphs.pop()
+    return paragraphs
+
+
+def _stamp(trailer: str) -> str | None:
+    match = _STAMP.search(trailer)
+    month = month_from_name(match["month"]) if match else None
+    if not match or month is None:
+        return None
+    day, hour, minute, year = (int(match[part]) for part in ("day", "hour", "minute", "year"))
+    return utc_iso(2000 + year, month, day, hour, minute)
