@@ -1,0 +1,5 @@
+"""`python -m services.publish`: run the publish stage."""
+
+from services.publish.app import main
+
+main()
