@@ -1,0 +1,87 @@
+"""`make bench`: every benchmark, written to BENCHMARKS.md with the command that reproduces it.
+
+Runs on this machine's own throwaway broker. Figures are medians of repeated runs, because a 2-core
+machine shared with other work is noisy; ratios compare runs made back to back in the same process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import platform
+import statistics
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from shared.kafka.broker import LocalBroker
+from shared.settings import KafkaSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = ("bench.bench_parse", "bench.bench_dedup", "bench.bench_enrich", "bench.bench_merge")
+REPEATS = 3
+STORIES = 2000
+
+
+def pipeline_section(bootstrap: str, workdir: Path) -> str:
+    from bench.pipeline import run_passthrough, run_pipeline
+
+    pipeline, passthrough = [], []
+    for _ in range(REPEATS):
+        passthrough.append(run_passthrough(bootstrap, STORIES))
+        pipeline.append(run_pipeline(bootstrap, STORIES, workdir))
+    p, c = statistics.median(pipeline), statistics.median(passthrough)
+    runs = ", ".join(f"{x:.0f}" for x in pipeline)
+    ceiling = ", ".join(f"{x:.0f}" for x in passthrough)
+    return "\n".join(
+        [
+            "## Whole pipeline vs. plain pass-through",
+            "",
+            f"{STORIES} distinct ninjs stories produced to `wire.raw.v1`, clocked until the last is on "
+            "`stories.published.v1` (parse → dedup → enrich → merge → publish, one process each, 1 partition). "
+            "The ceiling is a plain aiokafka consumer→producer per hop, same hops, same broker, no processing.",
+            "",
+            "| run | stories/s (median) | runs |",
+            "|---|---|---|",
+            f"| wiredesk pipeline | {p:.0f} | {runs} |",
+            f"| aiokafka pass-through (ceiling) | {c:.0f} | {ceiling} |",
+            f"| ratio pipeline / ceiling | {p / c:.2f} | |",
+            "",
+        ]
+    )
+
+
+def main() -> None:
+    settings = KafkaSettings()
+    sections = []
+    with tempfile.TemporaryDirectory(prefix="wiredesk-bench-") as tmp:
+        workdir = Path(tmp)
+        broker = LocalBroker(workdir / "kafka", version=settings.kafka_version, kafka_home=settings.kafka_home)
+        info = broker.start(timeout=120)
+        try:
+            sections.append(pipeline_section(info.bootstrap, workdir))
+        finally:
+            broker.stop()
+        broker_line = f"Kafka {info.version}, single node, started in {info.started_in_s} s"
+    for name in SECTIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        print(f"running {name} …", file=sys.stderr)
+        sections.append(module.run())
+    header = [
+        "# Benchmarks",
+        "",
+        "Reproduce with `make bench` (it rewrites this file).",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"{platform.python_implementation()} {platform.python_version()}; {broker_line}.",
+        "",
+    ]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(header + sections))
+    print((ROOT / "BENCHMARKS.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
