@@ -1,0 +1,67 @@
+"""Merge stage shell: `wire.enriched.v1` -> `wire.clustered.v1` (stories) and `events.v1` (event changes).
+
+The event index lives in RocksDB-backed Faust tables with changelogs. Tables are writable only while a
+message is processed, so quiet events are closed from the handler, at most once a minute.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import MutableMapping, Sequence
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+
+from services.merge.cluster import EventIndex
+from services.merge.config import MergeSettings
+from shared.models import Story, utcnow
+from shared.runtime import Incoming, Output, Stage
+from shared.serde import decode
+from shared.topics import CLUSTERED, ENRICHED, EVENTS
+
+__all__ = ["stage"]
+
+stage = Stage("merge", source=ENRICHED, default_port=9104, stateful=True)
+
+decisions = Counter("wiredesk_merge_decisions_total", "Stories assigned, by outcome.", ["outcome"])
+members_per_event = Histogram(
+    "wiredesk_merge_event_members", "Members of an event when it changes.", buckets=(1, 2, 3, 4, 5, 8, 13, 21)
+)
+decision_seconds = Histogram("wiredesk_merge_decision_seconds", "Time of one clustering decision.")
+closed_total = Counter("wiredesk_merge_events_closed_total", "Events closed after their quiet period.")
+
+
+def _table(name: str) -> MutableMapping[str, Any]:
+    table: MutableMapping[str, Any] = stage.app.Table(
+        f"merge-{name}", key_type=str, key_serializer="json", value_serializer="json"
+    )
+    return table
+
+
+index = EventIndex(
+    MergeSettings(), events=_table("events"), postings=_table("postings"), story_events=_table("stories")
+)
+_last_close = 0.0
+
+
+async def merge_story(incoming: Incoming) -> Sequence[Output]:
+    """Assign one story to its event; send the story and, when it changed, the event."""
+    global _last_close
+    story = decode(Story, incoming.value)
+    now = utcnow()
+    started = time.perf_counter()
+    assignment = index.assign(story, now)
+    decision_seconds.observe(time.perf_counter() - started)
+    decisions.labels(assignment.outcome).inc()
+    if time.monotonic() - _last_close > 60:
+        _last_close = time.monotonic()
+        closed_total.inc(index.close_quiet(now))
+    outputs = [Output(CLUSTERED, assignment.story.id, assignment.story)]
+    if assignment.event is not None:
+        members_per_event.observe(len(assignment.event.members))
+        outputs.append(Output(EVENTS, assignment.event.event_id, assignment.event))
+    return outputs
+
+
+stage.process(merge_story)
+app = stage.app
