@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from typing import Any
 
 import faust
 from faust import web
@@ -80,6 +81,16 @@ class Stage:
 
     def _partitions(self, name: str) -> int:
         return self.settings.topic_partitions or spec(name).partitions
+
+    def table(self, name: str) -> MutableMapping[str, Any]:
+        """A RocksDB-backed table `<stage>-<name>` of str keys and JSON values, with a changelog topic.
+
+        It is a MutableMapping the stage's core can use like a dict, but writable only while a message is
+        processed (Faust sends each write to the changelog partition of the current message).
+        """
+        schema = faust.Schema(key_type=str, value_type=None, key_serializer="json", value_serializer="json")
+        table: MutableMapping[str, Any] = self.app.Table(f"{self.name}-{name}", schema=schema)
+        return table
 
     def process(self, handler: Handler, *, concurrency: int = 1) -> None:
         """Run `handler` on every record of the source topic, in order per partition."""

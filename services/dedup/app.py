@@ -8,8 +8,7 @@ only while a message is processed, so expiry runs from the handler, at most once
 from __future__ import annotations
 
 import time
-from collections.abc import MutableMapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from prometheus_client import Counter, Histogram
 
@@ -27,26 +26,19 @@ settings = DedupSettings()
 
 outcomes = Counter("wiredesk_dedup_decisions_total", "Dedup decisions, by outcome.", ["outcome"])
 near_scores = Histogram(
-    "wiredesk_dedup_near_duplicate_score", "Estimated Jaccard of near-duplicates found.",
+    "wiredesk_dedup_near_duplicate_score",
+    "Estimated Jaccard of near-duplicates found.",
     buckets=(0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0),
 )
 lookup_seconds = Histogram("wiredesk_dedup_lookup_seconds", "Time of one index decision.")
 expired_total = Counter("wiredesk_dedup_expired_total", "Index entries expired with the window.")
 
-
-def _table(name: str) -> MutableMapping[str, Any]:
-    table: MutableMapping[str, Any] = stage.app.Table(
-        f"dedup-{name}", key_type=str, key_serializer="json", value_serializer="json"
-    )
-    return table
-
-
 index = DedupIndex(
     settings,
-    stories=_table("stories"),
-    hashes=_table("hashes"),
-    bands=_table("bands"),
-    held=_table("held"),
+    stories=stage.table("stories"),
+    hashes=stage.table("hashes"),
+    bands=stage.table("bands"),
+    held=stage.table("held"),
 )
 _last_expiry = 0.0
 
@@ -70,4 +62,3 @@ async def dedup_story(incoming: Incoming) -> Sequence[Output]:
 
 stage.process(dedup_story)
 app = stage.app
-

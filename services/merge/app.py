@@ -7,8 +7,7 @@ message is processed, so quiet events are closed from the handler, at most once 
 from __future__ import annotations
 
 import time
-from collections.abc import MutableMapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from prometheus_client import Counter, Histogram
 
@@ -30,16 +29,8 @@ members_per_event = Histogram(
 decision_seconds = Histogram("wiredesk_merge_decision_seconds", "Time of one clustering decision.")
 closed_total = Counter("wiredesk_merge_events_closed_total", "Events closed after their quiet period.")
 
-
-def _table(name: str) -> MutableMapping[str, Any]:
-    table: MutableMapping[str, Any] = stage.app.Table(
-        f"merge-{name}", key_type=str, key_serializer="json", value_serializer="json"
-    )
-    return table
-
-
 index = EventIndex(
-    MergeSettings(), events=_table("events"), postings=_table("postings"), story_events=_table("stories")
+    MergeSettings(), events=stage.table("events"), postings=stage.table("postings"), story_events=stage.table("stories")
 )
 _last_close = 0.0
 

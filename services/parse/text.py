@@ -111,7 +111,10 @@ def parse_datetime(value: str | None) -> datetime | None:
         if compact:
             date, time, zone = compact.groups()
             stamp = f"{date}T{time.ljust(6, '0')}{'+0000' if zone in (None, 'Z') else zone}"
-            parsed = datetime.strptime(stamp, "%Y%m%dT%H%M%S%z")
+            try:
+                parsed = datetime.strptime(stamp, "%Y%m%dT%H%M%S%z")
+            except ValueError:  # an impossible date such as month 13
+                return None
         else:
             try:
                 parsed = parsedate_to_datetime(raw)
@@ -119,7 +122,10 @@ def parse_datetime(value: str | None) -> datetime | None:
                 return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 with a positive offset has no UTC equivalent
+        return None
 
 
 _URGENCY_WORDS = {"flash": 1, "bulletin": 2, "urgent": 3, "blitz": 1, "eilt": 2, "срочно": 2, "molniya": 1}

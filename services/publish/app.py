@@ -6,6 +6,7 @@ crash at any point yields no duplicate and no loss for read_committed consumers.
 
 State keys in `publish.state.v1`:
     published:<story id>   {"version", "digest", "topics"}: the last version sent, and every topic it ever went to
+    event:<event id>       the last event version published as a package
     <EmbargoHold keys>     stories held until their embargo lifts (see services.publish.embargo)
 """
 
@@ -21,7 +22,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from services.publish.config import PublishSettings
 from services.publish.embargo import EmbargoHold
-from services.publish.ninjs import render_ninjs
+from services.publish.ninjs import NinjsVersion, render_event, render_ninjs
 from services.publish.routing import kill_topics, load_rules, route
 from shared.logs import configure_logging
 from shared.models import Event, Story, utcnow
@@ -36,6 +37,7 @@ __all__ = ["Publisher", "main"]
 DEFAULT_PORT = 9105
 PUBLISHED_PREFIX = "published:"
 EMBARGO_PREFIX = "embargo:"
+EVENT_PREFIX = "event:"
 
 latency = Histogram(
     "wiredesk_publish_receipt_to_publish_seconds",
@@ -87,7 +89,7 @@ class Publisher:
     def handle(self, incoming: Incoming, state: StateStore) -> list[Output]:
         """Outputs for one story or event record."""
         if incoming.topic.endswith(EVENTS):
-            return self.publish_event(decode(Event, incoming.value))
+            return self.publish_event(decode(Event, incoming.value), state)
         story = decode(Story, incoming.value)
         now = utcnow()
         hold = EmbargoHold(Prefixed(state, EMBARGO_PREFIX))
@@ -131,25 +133,34 @@ class Publisher:
             latency.observe(max(0.0, (now - story.lineage.received_at).total_seconds()))
         return self._documents(story.id, story, topics)
 
-    def publish_event(self, event: Event) -> list[Output]:
-        """An event as a ninjs package on the published and latest topics."""
-        lead = Story(
-            id=event.lead,
-            agency=event.lead.split(":", 1)[0],
-            agency_id=event.lead.split(":", 1)[-1],
-            format="event",
-            headline=event.credit_line,
-        )
-        document = render_ninjs(lead, event=event)
+    def publish_event(self, event: Event, state: MutableMapping[str, Any]) -> list[Output]:
+        """An event as a ninjs package on the published and latest topics, once it has two agencies.
+
+        A one-agency event is just its story, already published; once a package went out, every later
+        change of it (a member killed, all killed) goes out too.
+        """
+        key = EVENT_PREFIX + event.event_id
+        agencies = {m.agency for m in event.members if not m.canceled}
+        previous = state.get(key)
+        if (previous is None and len(agencies) < 2) or (previous is not None and event.version <= previous):
+            skipped_total.labels("event_single_agency" if previous is None else "event_stale").inc()
+            return []
+        state[key] = event.version
+        versions = {self._ninjs_version(topic) for topic in self.settings.event_topics}
+        rendered = {version: dumps(render_event(event, version=version)) for version in versions}
         return [
-            Output(topic, f"event:{event.event_id}", dumps(document)) for topic in self.settings.event_topics
+            Output(topic, f"event:{event.event_id}", rendered[self._ninjs_version(topic)])
+            for topic in self.settings.event_topics
         ]
+
+    def _ninjs_version(self, topic: str) -> NinjsVersion:
+        return "2.1" if topic in self.settings.ninjs2_topics else "3.1"
 
     def _documents(self, key: str, story: Story, topics: list[str]) -> list[Output]:
         outputs = []
         rendered: dict[str, bytes] = {}
         for topic in topics:
-            version = "2.1" if topic in self.settings.ninjs2_topics else "3.1"
+            version = self._ninjs_version(topic)
             if version not in rendered:
                 rendered[version] = dumps(render_ninjs(story, version=version))
             outputs.append(Output(topic, key, rendered[version]))
