@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from cli.commands.dedup import dedup
 from cli.commands.kafka import kafka
 from cli.commands.parse import parse
 from cli.commands.run import run
@@ -19,7 +20,7 @@ def cli() -> None:
     """wiredesk: a Kafka-native wire desk."""
 
 
-for command in (kafka, topics, tail, run, schemas, parse):
+for command in (kafka, topics, tail, run, schemas, parse, dedup):
     cli.add_command(command)
 
 

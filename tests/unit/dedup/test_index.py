@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import orjson
+import pytest
+
+from services.dedup.config import DedupSettings
+from tests.unit.dedup.builders import BODY, NOW, Stores, case_story, eval_cases, story
+
+REWRITE = eval_cases()[0]  # port-rewrite
+assert REWRITE["label"] == "near_duplicate"
+
+
+def test_first_story_is_new_and_emitted(stores: Stores) -> None:
+    original = story()
+    decision = stores.index().decide(original, NOW)
+    assert (decision.outcome, decision.emit, decision.of) == ("new", [original], None)
+    assert decision.lookup_seconds > 0
+
+
+def test_resend_of_same_copy_under_other_id_is_dropped(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(raw_id="feed:1"), NOW)
+    resent = story("reuters:port-1-resend", body=f"  <p>{story().body_text}</p> ", raw_id="feed:2")
+    decision = index.decide(resent, NOW + timedelta(minutes=5))
+    assert (decision.outcome, decision.emit, decision.of) == ("resend", [], "reuters:port-1")
+
+
+def test_same_story_sent_again_by_other_delivery_is_resend(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(raw_id="feed:1"), NOW)
+    assert index.decide(story(raw_id="feed:2"), NOW).outcome == "resend"
+
+
+def test_resend_outside_window_is_new(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(), NOW)
+    late = story("reuters:port-9", created=NOW + timedelta(hours=73))
+    assert index.decide(late, NOW + timedelta(hours=73)).outcome == "new"
+
+
+def test_higher_version_replaces_and_keeps_signals(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(), NOW)
+    update = story(version=2, body=BODY_V2, signals=["update", "writethru"])
+    decision = index.decide(update, NOW)
+    assert (decision.outcome, decision.of) == ("version", "reuters:port-1")
+    assert decision.emit == [update]
+    assert decision.emit[0].signals == ["update", "writethru"]
+    assert stores.stories["reuters:port-1"]["v"] == 2
+
+
+def test_story_linked_by_replaces_is_a_version(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(), NOW)
+    linked = story("reuters:port-1a", body=BODY_V2, replaces="port-1")
+    decision = index.decide(linked, NOW)
+    assert (decision.outcome, decision.of, decision.emit) == ("version", "reuters:port-1", [linked])
+
+
+def test_late_older_version_is_stale_and_never_overwrites(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(), NOW)
+    index.decide(story(version=3, body=BODY_V2), NOW)
+    decision = index.decide(story(version=2, body=BODY_V2 + " More."), NOW)
+    assert (decision.outcome, decision.emit) == ("stale", [])
+    assert stores.stories["reuters:port-1"]["v"] == 3
+
+
+def test_higher_version_before_first_passes_as_new_then_first_is_stale(stores: Stores) -> None:
+    index = stores.index()
+    assert index.decide(story(version=2, body=BODY_V2), NOW).outcome == "new"
+    assert index.decide(story(version=1), NOW).outcome == "stale"
+
+
+def test_late_kill_is_emitted_days_later(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(), NOW)
+    later = NOW + timedelta(days=5)
+    index.expire(later)
+    kill = story(version=2, headline="KILL", body="Kill this story.", pubstatus="canceled", created=later)
+    decision = index.decide(kill, later)
+    assert (decision.outcome, decision.emit, decision.of) == ("kill", [kill], "reuters:port-1")
+
+
+@pytest.mark.parametrize("signal", ["kill", "withdrawal"])
+def test_kill_before_its_story_is_held_then_emitted_after_it(stores: Stores, signal: str) -> None:
+    index = stores.index()
+    kill = story(version=2, headline="WITHDRAWN", body="Withdrawn.", signals=[signal])
+    held = index.decide(kill, NOW)
+    assert (held.outcome, held.emit) == ("held", [])
+    original = story()
+    released = index.decide(original, NOW + timedelta(minutes=1))
+    assert (released.outcome, released.emit) == ("new", [original, kill])
+    assert stores.held == {key: value for key, value in stores.held.items() if key.startswith("~")}
+
+
+def test_rewrite_under_new_id_is_near_duplicate(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(case_story(REWRITE["original"]), NOW)
+    candidate = case_story(REWRITE["candidate"], NOW + timedelta(hours=2))
+    decision = index.decide(candidate, NOW + timedelta(hours=2))
+    assert decision.outcome == "near_duplicate"
+    assert decision.of == REWRITE["original"]["id"]
+    assert decision.score is not None and decision.score >= DedupSettings().threshold
+    assert decision.emit == [candidate.model_copy(update={"near_duplicate_of": REWRITE["original"]["id"]})]
+
+
+def test_rewrite_outside_window_is_new(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(case_story(REWRITE["original"]), NOW)
+    later = NOW + timedelta(hours=80)
+    assert index.decide(case_story(REWRITE["candidate"], later), later).outcome == "new"
+
+
+@pytest.mark.parametrize("case", eval_cases(), ids=lambda case: case["name"])
+def test_hand_written_eval_cases(stores: Stores, case: dict[str, object]) -> None:
+    index = stores.index()
+    index.decide(case_story(case["original"]), NOW)  # type: ignore[arg-type]
+    decision = index.decide(case_story(case["candidate"]), NOW)  # type: ignore[arg-type]
+    assert decision.outcome == ("near_duplicate" if case["label"] == "near_duplicate" else "new")
+
+
+def test_other_agency_same_event_is_not_near_duplicate(stores: Stores) -> None:
+    case = next(case for case in eval_cases() if case["name"] == "port-other-agency")
+    index = stores.index()
+    index.decide(case_story(case["original"]), NOW)
+    decision = index.decide(case_story(case["candidate"]), NOW)
+    assert (decision.outcome, decision.of, decision.emit[0].near_duplicate_of) == ("new", None, None)
+
+
+def test_shared_boilerplate_is_not_near_duplicate(stores: Stores) -> None:
+    case = next(case for case in eval_cases() if case["name"] == "press-release-boilerplate")
+    index = stores.index()
+    index.decide(case_story(case["original"]), NOW)
+    assert index.decide(case_story(case["candidate"]), NOW).outcome == "new"
+
+
+@pytest.mark.parametrize("first", ["new", "near_duplicate", "resend", "held", "stale"])
+def test_replayed_delivery_gets_same_outcome_and_emits_again(stores: Stores, first: str) -> None:
+    index = stores.index()
+    setup = {
+        "new": [],
+        "near_duplicate": [case_story(REWRITE["original"])],
+        "resend": [story("reuters:other", raw_id="feed:0")],
+        "held": [],
+        "stale": [story(version=2, body=BODY_V2)],
+    }[first]
+    for earlier in setup:
+        index.decide(earlier, NOW)
+    probe = {
+        "near_duplicate": story(REWRITE["candidate"]["id"], body=REWRITE["candidate"]["body"], raw_id="feed:7"),
+        "held": story(version=2, body="Kill.", pubstatus="canceled", raw_id="feed:7"),
+    }.get(first, story(raw_id="feed:7", item_index=3))
+    once = index.decide(probe, NOW)
+    twice = index.decide(probe, NOW + timedelta(seconds=30))
+    assert once.outcome == first
+    assert (twice.outcome, twice.emit, twice.of, twice.score) == (once.outcome, once.emit, once.of, once.score)
+
+
+def test_replay_of_story_that_released_a_kill_emits_both_again(stores: Stores) -> None:
+    index = stores.index()
+    kill = story(version=2, body="Kill.", pubstatus="canceled", raw_id="feed:k")
+    index.decide(kill, NOW)
+    original = story(raw_id="feed:s")
+    assert index.decide(original, NOW).emit == [original, kill]
+    assert index.decide(original, NOW).emit == [original, kill]
+
+
+def test_same_delivery_position_with_other_content_is_not_a_replay(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(raw_id="feed:1"), NOW)
+    other = story("reuters:ferry", body=eval_cases()[2]["original"]["body"], raw_id="feed:1", item_index=0)
+    assert index.decide(other, NOW).outcome == "new"
+
+
+def test_expiry_drops_window_and_chain_entries_in_time(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(case_story(REWRITE["original"]), NOW)
+    index.decide(story(version=2, body="Kill.", pubstatus="canceled", raw_id="feed:k"), NOW)
+    assert index.expire(NOW + timedelta(hours=1)) == 0
+    dropped_at_window = index.expire(NOW + timedelta(hours=73))
+    assert dropped_at_window > 32  # band entries, signature, content key, delivery record, held kill
+    assert not any(key.startswith(("s:", "c:", "d:")) for key in stores.hashes)
+    assert [key for key in stores.bands if not key.startswith("~")] == []
+    assert [key for key in stores.held if not key.startswith("~")] == []
+    assert REWRITE["original"]["id"] in stores.stories  # kept for late kills
+    assert index.expire(NOW + timedelta(days=15)) == 1
+    assert [key for key in stores.stories if not key.startswith("~")] == []
+    later = NOW + timedelta(days=15)
+    assert index.decide(case_story(REWRITE["candidate"], later), later).outcome == "new"
+
+
+def test_rewritten_record_is_not_expired_by_its_older_listing(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(), NOW)
+    later = NOW + timedelta(hours=60)
+    index.decide(story(version=2, body=BODY_V2, created=later), later)
+    index.expire(NOW + timedelta(hours=73))
+    assert "s:reuters:port-1" in stores.hashes
+
+
+def test_band_buckets_are_bounded(stores: Stores) -> None:
+    # min_shingles above the body's length: every copy is indexed, none is checked as a near-duplicate
+    index = stores.index(DedupSettings(band_bucket_limit=3, min_shingles=1000))
+    for number in range(6):
+        index.decide(story(f"reuters:copy-{number}", headline=f"Copy {number}", body=BODY + f" Copy {number}."), NOW)
+    assert max(len(value) for key, value in stores.bands.items() if not key.startswith("~")) == 3
+
+
+def test_stores_round_trip_through_json(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(case_story(REWRITE["original"]), NOW)
+    index.decide(story("reuters:pending", body="Kill.", pubstatus="canceled", raw_id="feed:k"), NOW)
+    copies = {
+        name: orjson.loads(orjson.dumps(getattr(stores, name))) for name in ("stories", "hashes", "bands", "held")
+    }
+    assert copies == {name: getattr(stores, name) for name in copies}
+    restored = Stores()
+    restored.stories, restored.hashes, restored.bands, restored.held = (
+        copies["stories"],
+        copies["hashes"],
+        copies["bands"],
+        copies["held"],
+    )
+    decision = restored.index().decide(case_story(REWRITE["candidate"]), NOW)
+    assert (decision.outcome, decision.of) == ("near_duplicate", REWRITE["original"]["id"])
+    assert restored.index().decide(story("reuters:pending", body=BODY_V2), NOW).emit[1].pubstatus == "canceled"
+
+
+BODY_V2 = (
+    "Dock workers at the port of Rotterdam ended a 24-hour strike on Wednesday after employers agreed to "
+    "resume talks on automation and night-shift pay, the union said, and container traffic was slowly recovering."
+)
