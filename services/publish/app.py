@@ -15,14 +15,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Iterator, MutableMapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 
 from services.publish.config import PublishSettings
 from services.publish.embargo import EmbargoHold
-from services.publish.ninjs import NinjsVersion, render_event, render_ninjs
+from services.publish.ninjs import NinjsVersion, render_ninjs
 from services.publish.routing import kill_topics, load_rules, route
 from shared.logs import configure_logging
 from shared.models import Event, Story, utcnow
@@ -49,6 +49,9 @@ kills_total = Counter("wiredesk_publish_kills_total", "Kills delivered (document
 skipped_total = Counter("wiredesk_publish_skipped_total", "Inputs not published, by reason.", ["reason"])
 held_gauge = Gauge("wiredesk_publish_embargo_held", "Stories held for an embargo.")
 next_release = Gauge("wiredesk_publish_embargo_next_release_timestamp_seconds", "Unix time of the next release.")
+
+
+_NOTHING_HELD = datetime.max.replace(tzinfo=UTC)
 
 
 class Prefixed(MutableMapping[str, Any]):
@@ -85,6 +88,7 @@ class Publisher:
     def __init__(self, settings: PublishSettings) -> None:
         self.settings = settings
         self.rules = load_rules(settings.routing_file)
+        self._next_due: datetime | None = None  # None: not known yet (after a start)
 
     def handle(self, incoming: Incoming, state: StateStore) -> list[Output]:
         """Outputs for one story or event record."""
@@ -101,6 +105,9 @@ class Publisher:
 
     def tick(self, now: datetime, state: StateStore) -> list[Output]:
         """Release every held story whose embargo has lifted."""
+        # Looking through the hold costs a pass over the state, so only when something may be due.
+        if self._next_due is not None and self._next_due > now:
+            return []
         hold = EmbargoHold(Prefixed(state, EMBARGO_PREFIX))
         outputs: list[Output] = []
         for story in hold.due(now):
@@ -146,31 +153,33 @@ class Publisher:
             skipped_total.labels("event_single_agency" if previous is None else "event_stale").inc()
             return []
         state[key] = event.version
-        versions = {self._ninjs_version(topic) for topic in self.settings.event_topics}
-        rendered = {version: dumps(render_event(event, version=version)) for version in versions}
+        lead = Story(
+            id=event.lead,
+            agency=event.lead.split(":", 1)[0],
+            agency_id=event.lead.split(":", 1)[-1],
+            format="event",
+            headline=event.credit_line,
+        )
+        document = render_ninjs(lead, event=event)
         return [
-            Output(topic, f"event:{event.event_id}", rendered[self._ninjs_version(topic)])
-            for topic in self.settings.event_topics
+            Output(topic, f"event:{event.event_id}", dumps(document)) for topic in self.settings.event_topics
         ]
-
-    def _ninjs_version(self, topic: str) -> NinjsVersion:
-        return "2.1" if topic in self.settings.ninjs2_topics else "3.1"
 
     def _documents(self, key: str, story: Story, topics: list[str]) -> list[Output]:
         outputs = []
         rendered: dict[str, bytes] = {}
         for topic in topics:
-            version = self._ninjs_version(topic)
+            version: NinjsVersion = "2.1" if topic in self.settings.ninjs2_topics else "3.1"
             if version not in rendered:
                 rendered[version] = dumps(render_ninjs(story, version=version))
             outputs.append(Output(topic, key, rendered[version]))
             published_total.labels(topic).inc()
         return outputs
 
-    @staticmethod
-    def _gauges(hold: EmbargoHold) -> None:
-        held_gauge.set(hold.size())
+    def _gauges(self, hold: EmbargoHold) -> None:
         upcoming = hold.next_release()
+        self._next_due = upcoming or _NOTHING_HELD
+        held_gauge.set(hold.size())
         next_release.set(upcoming.timestamp() if upcoming else 0)
 
 
