@@ -18,11 +18,12 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from cli.commands.topics import all_topics
 from cli.supervisor import STAGES, Supervisor
 from shared.kafka.admin import apply_topics
 from shared.models import RawEnvelope
 from shared.serde import encode
-from shared.topics import PUBLISHED, RAW, catalogue
+from shared.topics import PUBLISHED, RAW
 
 PIPELINE_STAGES = ["parse", "dedup", "enrich", "merge", "publish"]
 _VOCABULARY = """
@@ -94,7 +95,7 @@ async def _timed(bootstrap: str, source: str, target: str, count: int, timeout: 
 def run_pipeline(bootstrap: str, count: int, workdir: Path, timeout: float = 600) -> float:
     """Stories per second through parse → dedup → enrich → merge → publish."""
     namespace = f"b{uuid.uuid4().hex[:6]}."
-    asyncio.run(apply_topics(bootstrap, catalogue(), partitions=1, namespace=namespace))
+    asyncio.run(apply_topics(bootstrap, all_topics(), partitions=1, namespace=namespace))
     env = {
         "WIREDESK_BOOTSTRAP": bootstrap,
         "WIREDESK_NAMESPACE": namespace,

@@ -10,10 +10,10 @@ from types import FrameType
 import click
 
 from cli.commands.kafka import local_broker
+from cli.commands.topics import all_topics
 from cli.supervisor import SIMULATOR_PORT, STAGES, Supervisor
 from shared.kafka.admin import apply_topics
 from shared.settings import PROJECT_ROOT, KafkaSettings
-from shared.topics import catalogue
 
 __all__ = ["run"]
 
@@ -37,7 +37,7 @@ def run(simulator: str, rate: float) -> None:
     broker = local_broker(settings)
     info = broker.start(port=settings.kafka_port)
     click.echo(f"kafka {info.version} on {info.bootstrap} (started in {info.started_in_s}s; log {broker.log_path})")
-    asyncio.run(apply_topics(info.bootstrap, catalogue(), partitions=settings.topic_partitions))
+    asyncio.run(apply_topics(info.bootstrap, all_topics(), partitions=settings.topic_partitions))
     SPOOL.mkdir(parents=True, exist_ok=True)
     var = PROJECT_ROOT / "var"
     env = {

@@ -12,9 +12,9 @@ import orjson
 from shared.kafka.admin import apply_topics, wait_for_broker
 from shared.kafka.tail import tail as tail_topic
 from shared.settings import KafkaSettings
-from shared.topics import catalogue
+from shared.topics import PUBLISHED, TopicSpec, catalogue
 
-__all__ = ["tail", "topics"]
+__all__ = ["all_topics", "tail", "topics"]
 
 
 @click.group()
@@ -22,10 +22,25 @@ def topics() -> None:
     """The topic catalogue (schemas/topics.yaml)."""
 
 
+def all_topics() -> list[TopicSpec]:
+    """The catalogue plus every desk topic the publish routing rules can send to (same layout as published)."""
+    from services.publish.config import PublishSettings
+    from services.publish.routing import load_rules
+
+    specs = list(catalogue())
+    known = {spec.name for spec in specs}
+    template = next(spec for spec in specs if spec.name == PUBLISHED)
+    rules = load_rules(PublishSettings().routing_file)
+    for topic in dict.fromkeys(t for rule in rules.rules for t in rule.topics):
+        if topic not in known:
+            specs.append(template.model_copy(update={"name": topic, "description": "Desk topic (routing rules)."}))
+    return specs
+
+
 @topics.command(name="list")
 def list_topics() -> None:
     """Print the catalogue as JSON lines."""
-    for topic in catalogue():
+    for topic in all_topics():
         click.echo(orjson.dumps(topic.model_dump()).decode())
 
 
@@ -38,7 +53,7 @@ def apply(wait: float) -> None:
     async def run() -> bool:
         await wait_for_broker(settings.bootstrap, wait)
         reports = await apply_topics(
-            settings.bootstrap, catalogue(), partitions=settings.topic_partitions, namespace=settings.namespace
+            settings.bootstrap, all_topics(), partitions=settings.topic_partitions, namespace=settings.namespace
         )
         for report in reports:
             click.echo(orjson.dumps(report.__dict__).decode())

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
+from cli.commands.topics import all_topics
 from cli.supervisor import Supervisor
 from shared.errors import FatalError
 from shared.kafka.admin import apply_topics
 from shared.kafka.broker import LocalBroker, free_port
 from shared.kafka.tail import tail
 from shared.settings import KafkaSettings
-from shared.topics import catalogue
 
 pytestmark = pytest.mark.broker
 
@@ -58,7 +58,7 @@ def bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def pipeline(bootstrap: str, tmp_path: Path) -> Iterator[Supervisor]:
     """A supervisor whose services talk to the test broker, each test with its own consumer groups and state."""
     namespace = f"t{uuid.uuid4().hex[:8]}."
-    asyncio.run(apply_topics(bootstrap, catalogue(), partitions=1, namespace=namespace))
+    asyncio.run(apply_topics(bootstrap, all_topics(), partitions=1, namespace=namespace))
     env = {
         "WIREDESK_BOOTSTRAP": bootstrap,
         "WIREDESK_STATE_DIR": str(tmp_path / "state"),
