@@ -7,6 +7,7 @@ import click
 from cli.commands.dedup import dedup
 from cli.commands.kafka import kafka
 from cli.commands.parse import parse
+from cli.commands.route import route
 from cli.commands.run import run
 from cli.commands.schemas import schemas
 from cli.commands.topics import tail, topics
@@ -20,7 +21,7 @@ def cli() -> None:
     """wiredesk: a Kafka-native wire desk."""
 
 
-for command in (kafka, topics, tail, run, schemas, parse, dedup):
+for command in (kafka, topics, tail, run, schemas, parse, dedup, route):
     cli.add_command(command)
 
 
