@@ -88,7 +88,9 @@ class Stage:
         It is a MutableMapping the stage's core can use like a dict, but writable only while a message is
         processed (Faust sends each write to the changelog partition of the current message).
         """
-        schema = faust.Schema(key_type=str, value_type=None, key_serializer="json", value_serializer="json")
+        schema: faust.Schema[str, Any] = faust.Schema(
+            key_type=str, value_type=None, key_serializer="json", value_serializer="json"
+        )
         table: MutableMapping[str, Any] = self.app.Table(f"{self.name}-{name}", schema=schema)
         return table
 

@@ -161,9 +161,7 @@ class Publisher:
             headline=event.credit_line,
         )
         document = render_ninjs(lead, event=event)
-        return [
-            Output(topic, f"event:{event.event_id}", dumps(document)) for topic in self.settings.event_topics
-        ]
+        return [Output(topic, f"event:{event.event_id}", dumps(document)) for topic in self.settings.event_topics]
 
     def _documents(self, key: str, story: Story, topics: list[str]) -> list[Output]:
         outputs = []

@@ -62,8 +62,16 @@ def feed_for(kind: str, base: str, **extra: object) -> FeedConfig:
     if "token_url" in auth:
         auth = {**auth, "client_id_env": "CLIENT_ID", "secret_env": "CLIENT_SECRET"}
     return FeedConfig.model_validate(
-        {"name": f"sim-{agency}", "agency": agency, "connector": kind, "url": base + path, "poll_interval": 0.01,
-         "page_size": 20, **auth, **extra}
+        {
+            "name": f"sim-{agency}",
+            "agency": agency,
+            "connector": kind,
+            "url": base + path,
+            "poll_interval": 0.01,
+            "page_size": 20,
+            **auth,
+            **extra,
+        }
     )
 
 
@@ -73,8 +81,13 @@ async def no_sleep(_: float) -> None:
 
 def connector(feed: FeedConfig, client: httpx.AsyncClient, rec: Recorder, checkpoints: dict[str, str]) -> ApiConnector:
     built = build_connector(
-        feed, client=client, publish=rec.publish, checkpoints=checkpoints, dead_letter=rec.dead_letter,
-        environ=ENV, max_attempts=50,
+        feed,
+        client=client,
+        publish=rec.publish,
+        checkpoints=checkpoints,
+        dead_letter=rec.dead_letter,
+        environ=ENV,
+        max_attempts=50,
     )
     assert isinstance(built, ApiConnector)
     built.fetcher.sleep = no_sleep

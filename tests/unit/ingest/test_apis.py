@@ -129,6 +129,7 @@ def test_retry_after_parses_seconds_and_dates():
 
 async def test_api_speed_on_loopback(record_property):
     async with simulator() as (sim, base), httpx.AsyncClient() as client:
+
         async def noop(_):
             return None
 

@@ -15,8 +15,11 @@ def test_default_feeds_file_loads(fixtures_dir):
         ("feeds: [{name: a, agency: ap, connector: ap_api}]", "feed a: Value error, connector ap_api needs 'url'"),
         ("feeds: [{name: a, agency: ap, connector: spool, directory: x, secret_env: 'abc123'}]", "must NAME"),
         ("feeds: [{name: a, agency: x, connector: ftp}]", "feed a field connector"),
-        ("feeds: [{name: a, agency: x, connector: push, secret_env: S}, {name: a, agency: x, connector: push,"
-         " secret_env: S}]", "repeated: a"),
+        (
+            "feeds: [{name: a, agency: x, connector: push, secret_env: S}, {name: a, agency: x, connector: push,"
+            " secret_env: S}]",
+            "repeated: a",
+        ),
         ("feeds: [", "not valid YAML"),
     ],
 )

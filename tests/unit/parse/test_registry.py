@@ -26,7 +26,7 @@ def test_every_format_module_is_registered() -> None:
 
 
 def test_by_name_rejects_unknown_format_with_the_known_names() -> None:
-    with pytest.raises(ParseError, match="unknown format 'telex'; known: .*nitf"):
+    with pytest.raises(ParseError, match=r"unknown format 'telex'; known: .*nitf"):
         by_name("telex")
 
 

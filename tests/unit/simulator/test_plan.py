@@ -26,8 +26,19 @@ def test_every_agency_and_kind_appears():
     items = take(1, 600)
     assert {i.filer.agency for i in items} == {"reuters", "ap", "afp", "tass"}
     kinds = {i.kind for i in items}
-    assert {"new", "flash", "urgent", "embargo", "update", "correction", "refile", "kill", "resend", "rerun",
-            "broken"} <= kinds
+    assert {
+        "new",
+        "flash",
+        "urgent",
+        "embargo",
+        "update",
+        "correction",
+        "refile",
+        "kill",
+        "resend",
+        "rerun",
+        "broken",
+    } <= kinds
     event = items[0].event_key
     assert {i.filer.language for i in items if i.event_key == event} == {"en", "fr", "ru"}
 
@@ -42,16 +53,22 @@ def test_xml_and_json_documents_are_well_formed():
         elif item.filer.format == "ap_json":
             assert orjson.loads(item.payload)["data"]["item"]["altids"]["itemid"] == item.item_id
         elif item.filer.format == "rss":
-            (guid, doc), = split_feed(rss_feed([item.payload.decode()], title="T", link="l", language="en",
-                                               built=START))
+            ((guid, doc),) = split_feed(
+                rss_feed([item.payload.decode()], title="T", link="l", language="en", built=START)
+            )
             assert guid == item.raw_key and etree.fromstring(doc).find("channel/item") is not None
         else:
             assert item.payload.startswith((b"\x16\x16\x01", b"\x01")) and item.payload.endswith(b"\x04")
 
 
-@pytest.mark.parametrize(("module", "cls", "fmt"), [("anpa", "AnpaParser", "anpa1312"),
-                                                   ("iptc7901", "Iptc7901Parser", "iptc7901"),
-                                                   ("newsml_g2", "NewsMLG2Parser", "newsml_g2")])
+@pytest.mark.parametrize(
+    ("module", "cls", "fmt"),
+    [
+        ("anpa", "AnpaParser", "anpa1312"),
+        ("iptc7901", "Iptc7901Parser", "iptc7901"),
+        ("newsml_g2", "NewsMLG2Parser", "newsml_g2"),
+    ],
+)
 def test_parse_stage_reads_simulator_copy(module, cls, fmt):
     parser_module = pytest.importorskip(f"services.parse.formats.{module}")
     from services.parse.formats.base import FeedContext
