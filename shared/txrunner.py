@@ -143,6 +143,10 @@ class TransactionalRunner:
             enable_idempotence=True,
             acks="all",
             linger_ms=5,
+            # A 4.x broker verifies that a partition joined the transaction before it takes a write
+            # (KIP-890) and answers older clients' early writes with a retriable NOT_ENOUGH_REPLICAS;
+            # aiokafka's first write of a batch often races its AddPartitionsToTxn, so retry at once.
+            retry_backoff_ms=10,
         )
         consumer = AIOKafkaConsumer(
             *self.sources,
