@@ -26,17 +26,21 @@ from shared.serde import encode
 from shared.topics import PUBLISHED, RAW
 
 PIPELINE_STAGES = ["parse", "dedup", "enrich", "merge", "publish"]
-_VOCABULARY = """
-minister government talks border trade ceasefire election vote market shares oil gas prices bank rate court
-ruling police strike storm flood quake rescue summit treaty sanctions army missile port grain harvest exports
-budget deficit parliament protest union wages factory airline airport rail bridge hospital vaccine virus school
-energy power grid coal solar wind climate emissions water drought fire
-"""
-WORDS = _VOCABULARY.split()
+_SYLLABLES = "ba be bi bo bu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru ta te ti to tu"
+
+
+def _vocabulary(size: int, seed: int = 3) -> list[str]:
+    """`size` made-up words: news text is sparse, so stories share few content words (as real ones do)."""
+    rng = random.Random(seed)
+    syllables = _SYLLABLES.split()
+    return sorted({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(size)})
+
+
+WORDS = _vocabulary(5000)
 
 
 def synthetic_raw(count: int, seed: int = 7) -> list[RawEnvelope]:
-    """`count` distinct ninjs stories (random word salad, so no two are near-duplicates)."""
+    """`count` distinct ninjs stories of random words (no two are near-duplicates or one event)."""
     rng = random.Random(seed)
     envelopes = []
     for i in range(count):

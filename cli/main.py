@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.commands.dedup import dedup
+from cli.commands.enrich import enrich
 from cli.commands.kafka import kafka
 from cli.commands.parse import parse
 from cli.commands.route import route
@@ -21,7 +22,7 @@ def cli() -> None:
     """wiredesk: a Kafka-native wire desk."""
 
 
-for command in (kafka, topics, tail, run, schemas, parse, dedup, route):
+for command in (kafka, topics, tail, run, schemas, parse, dedup, enrich, route):
     cli.add_command(command)
 
 

@@ -1,49 +1,111 @@
-"""The enrich core: every enricher applied to a story, each timed, returning a new story."""
+"""The enrich core: a story through each enricher in turn, each timed, returning a new story.
+
+Enrichers run in a fixed order because later ones read what earlier ones found: language first
+(entities, topics and keywords depend on it), then people and organisations (their spans keep
+"Vladimir" in "Vladimir Putin" from becoming a city), then places, topics and keywords.
+Translation is not here: it waits on a network engine, so the service runs it separately and
+asynchronously (`translate.TranslationService`), and the story never waits for it.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from services.enrich.config import EnrichSettings
-from services.enrich.language import LanguageDetector
-from services.enrich.places import Gazetteer
-from shared.models import Story
+from services.enrich.entities import EntityFinder
+from services.enrich.keywords import KeywordExtractor
+from services.enrich.language import UNDETERMINED, LanguageGuesser
+from services.enrich.matcher import Span
+from services.enrich.places import Gazetteer, text_of
+from services.enrich.subjects import TopicTagger
+from shared.models import Entity, Story
 
-__all__ = ["Enricher"]
+__all__ = ["Enricher", "Scratch", "Step", "Timing", "enrich"]
+
+# lingua is as sure after a few hundred characters as after a whole story, and cost grows with length.
+_LANGUAGE_CHARS = 400
 
 Timing = Callable[[str, float], None]
+"""Called with (enricher name, seconds) after each enricher."""
+
+
+@dataclass
+class Scratch:
+    """What enrichers pass to later ones for one story, beyond the story itself."""
+
+    language: str = UNDETERMINED
+    spans: list[Span] = field(default_factory=list)
+
+
+Step = tuple[str, Callable[[Story, Scratch], Story]]
+"""A named enricher: (name for metrics, function of the story so far)."""
+
+
+def enrich(story: Story, steps: Sequence[Step], on_timing: Timing | None = None) -> Story:
+    """`story` after every step, in order; `on_timing` hears each step's latency."""
+    scratch = Scratch(language=story.language or UNDETERMINED)
+    for name, step in steps:
+        started = time.perf_counter()
+        story = step(story, scratch)
+        if on_timing is not None:
+            on_timing(name, time.perf_counter() - started)
+    return story
 
 
 class Enricher:
-    """Language and places; built once per process (the gazetteer and detector load at construction)."""
+    """Every enricher the settings turn on; built once per process (gazetteer, detector, NER load here)."""
 
     def __init__(self, settings: EnrichSettings) -> None:
         self.settings = settings
-        self.language = LanguageDetector(
+        self.language = LanguageGuesser(
             settings.languages, min_confidence=settings.min_confidence, min_letters=settings.min_letters
         )
-        self.gazetteer = Gazetteer(settings.languages)
+        self.entities = EntityFinder() if settings.entities else None
+        self.gazetteer = Gazetteer(settings.languages, min_population=settings.city_min_population)
+        self.topics = TopicTagger(min_hits=settings.topics_min_hits)
+        self.keyword_extractor = KeywordExtractor(top=settings.keywords_max, max_chars=settings.keywords_text_chars)
+        self.steps: list[Step] = [("language", self.detect_language)]
+        if self.entities is not None:
+            self.steps.append(("entities", self.find_entities))
+        self.steps += [("places", self.find_places), ("subjects", self.tag_topics), ("keywords", self.add_keywords)]
 
     def enrich(self, story: Story, on_timing: Timing | None = None) -> Story:
-        """`story` with language_detected, places and translation_status filled in."""
-        started = time.perf_counter()
-        detected = self.language.detect(f"{story.headline}\n{story.lede}")
-        lap = time.perf_counter()
-        places = self.gazetteer.places(story)
-        done = time.perf_counter()
-        if on_timing is not None:
-            on_timing("language", lap - started)
-            on_timing("places", done - lap)
-        language = story.language or detected
-        # No translation engine is wired in yet: say so rather than pretend ("none"), unless none is needed.
-        needs_translation = language not in (self.settings.desk_language, "und") and not language.startswith(
-            self.settings.desk_language + "-"
-        )
+        """`story` with language_detected, people, organisations, places, media topics and keywords."""
+        return enrich(story, self.steps, on_timing)
+
+    def detect_language(self, story: Story, scratch: Scratch) -> Story:
+        """Set language_detected; later steps use the declared language, else the detected one."""
+        detected = self.language.detect(f"{story.headline}\n{story.lede[:_LANGUAGE_CHARS]}")
+        scratch.language = (story.language or detected).split("-")[0].lower()
+        desk = self.settings.desk_language
+        status = "not_needed" if scratch.language == desk else "none"
+        return story.model_copy(update={"language_detected": detected, "translation_status": status})
+
+    def find_entities(self, story: Story, scratch: Scratch) -> Story:
+        """Set people and organisations; keep their spans for the places step."""
+        assert self.entities is not None  # the step is only listed when entities are on
+        found = self.entities.find(text_of(story), scratch.language)
+        scratch.spans = found.spans
         return story.model_copy(
             update={
-                "language_detected": detected,
-                "places": places,
-                "translation_status": "none" if needs_translation else "not_needed",
+                "people": [Entity(name=name, source=found.sources[name]) for name in found.people],
+                "organisations": [Entity(name=name, source=found.sources[name]) for name in found.organisations],
             }
         )
+
+    def find_places(self, story: Story, scratch: Scratch) -> Story:
+        """Set places: the dateline place, then what the text names outside people's names."""
+        return story.model_copy(update={"places": self.gazetteer.places(story, scratch.spans)})
+
+    def tag_topics(self, story: Story, scratch: Scratch) -> Story:
+        """Add media topics mapped from subject codes, or classified from the text."""
+        text = f"{story.headline}\n{story.body_text[: self.settings.keywords_text_chars * 2]}"
+        return story.model_copy(update={"subjects": self.topics.subjects(story.subjects, text, scratch.language)})
+
+    def add_keywords(self, story: Story, scratch: Scratch) -> Story:
+        """Add yake key phrases the story does not already carry."""
+        found = self.keyword_extractor.keywords(f"{story.headline}.\n{story.lede}", scratch.language)
+        known = {k.lower() for k in story.keywords}
+        return story.model_copy(update={"keywords": [*story.keywords, *(k for k in found if k.lower() not in known)]})
