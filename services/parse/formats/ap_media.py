@@ -2,17 +2,17 @@
 
 An item is ninjs 1.x with AP fields: ``altids.itemid`` (the id), a 0-based ``version``, ``bylines``,
 ``ednote``, ``editorialtypes``, ``signals``, ``headline_extended``, ``description_summary`` and
-``description_caption``. Every item type is read (text, picture, video, audio, graphic), never skipped:
-a desk sees AP's photo and video budget in the same queue as its copy.
+``description_caption``. Only text items become stories: picture, video, audio and graphic items are
+skipped (as NewsML-G2's are), and a document holding items but no text item is a ParseError with code
+``no_text_item``; an empty feed page is no story, not an error (a quiet poll is normal).
 
 Decisions: the story version is AP's version + 1 (AP counts edits from 0); "1st Ld-Writethru" in the
-slugline never lowers it. The body text of a text item lives in its NITF rendition, which is only a
-link; when a relay inlined the rendition (a top-level ``"nitf": {"body_html": ...}``, as Superdesk CP's
-ingest stores it) that is the body, else ``description_summary``, else ``headline_extended``. A media
-item's body is its caption (``description_caption``), else its summary. Signals come from
-``editorialtypes`` (Lead, Correction, Kill …), ``ednote`` and slugline flag words, the status and the
-version; AP's own ``signals`` (``newscontent``, ``isnotdigitized``) describe the content, not its
-history, and are not used. AP's agency is ``provider``; an item without it takes the feed's.
+slugline never lowers it. The body is the first of: ``body_text`` (wiredesk's simulator and relays that
+fetched the NITF rendition send it), an inlined rendition (a top-level ``"nitf": {"body_html": ...}``,
+as Superdesk CP's ingest stores it), ``description_summary``, ``headline_extended``. Signals come from
+``editorialtypes`` (Lead, Correction, Kill …), ``ednote``, slugline flag words, AP's ``signals`` (real
+feeds list content flags such as ``newscontent`` there, which name no signal and are ignored), the
+status and the version. AP's agency is ``provider``; an item without it takes the feed's.
 """
 
 from __future__ import annotations
@@ -65,14 +65,22 @@ class ApMediaParser:
         return head.startswith(b"{") and bool(_SNIFF.search(head))
 
     def parse(self, data: bytes, ctx: FeedContext) -> list[Story]:
-        """Every item of the page (an empty feed page gives no story)."""
+        """Every text item of the page, in order (an empty feed page gives no story)."""
         document = load_json(data, self.name, _LABEL, ctx.limits)
         items = _items(document)
         check_story_count(len(items), ctx.limits.max_stories, self.name)
+        texts = [item for item in items if item.text("type") in (None, "text")]
+        if items and not texts:
+            kinds = "/".join(sorted({item.text("type") or "" for item in items}))
+            raise ParseError(
+                f"{_LABEL}: only {kinds} items, no text item (non-text items are skipped)",
+                format=self.name,
+                code="no_text_item",
+            )
         inlined = _inlined_nitf(document) if len(items) == 1 else None
         return [
             build_story(self.name, _LABEL, ctx, index, _fields(item, index, inlined))
-            for index, item in enumerate(items)
+            for index, item in enumerate(texts)
         ]
 
 
@@ -106,7 +114,7 @@ def _fields(item: JsonFields, index: int, inlined_html: str | None) -> dict[str,
     if not headline:
         raise ParseError(f"{_LABEL}: item {index}: no headline or title", format=ApMediaParser.name)
     slugline = item.text("slugline")
-    flags = [flag for flag in (slugline, item.text("ednote")) if flag]
+    flags = [flag for flag in (slugline, item.text("ednote"), *item.texts("signals")) if flag]
     flags += [_EDITORIAL_FLAGS.get(kind.lower(), "") for kind in item.texts("editorialtypes")]
     version = max(version_of(item.raw("version"), offset=1), version_from_flags(flags))
     embargoed = timestamp(item.text("embargoed"))
@@ -136,14 +144,13 @@ def _fields(item: JsonFields, index: int, inlined_html: str | None) -> dict[str,
 
 
 def _body(item: JsonFields, index: int, inlined_html: str | None) -> Body:
+    if full_text := item.text("body_text"):
+        return text_body(full_text)
     if inlined_html:
         body = markup_body(inlined_html, _LABEL, index)
         if body.paragraphs:
             return body
-    keys = ("description_summary", "headline_extended")
-    if item.text("type") not in (None, "text"):
-        keys = ("description_caption", "description_summary")
-    summary = item.text(*keys)
+    summary = item.text("description_summary", "headline_extended")
     return text_body(summary) if summary else Body([], None)
 
 

@@ -11,8 +11,9 @@ The body is the fullest text the item carries (``content:encoded``, ``yandex:ful
 ``<content>``, then ``<description>``/``<summary>``), HTML reduced to paragraphs; a trailing
 "Continue reading..." link is dropped. An item without a title takes its first paragraph as headline.
 Categories become subjects in the ``feed-category`` scheme. The agency is the one the channel title
-names ("Reuters: Top News"), else the feed's. Feeds carry no version, urgency or status: every story
-is version 1, usable.
+names ("Reuters: Top News"), else the feed's. Feeds carry no version or status: every story is
+version 1, usable. Urgency comes only from a flag word heading the title ("URGENT: ", TASS's
+"СРОЧНО: "), which is taken off the headline.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from services.parse.text import (
     find_dateline,
     guess_legacy_encoding,
     month_from_name,
+    urgency_from_word,
 )
 from services.parse.xmlsafe import local_name, parse_xml
 from shared.errors import ParseError
@@ -54,6 +56,7 @@ _LOCAL_DATE = re.compile(
     r"(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?\s+(?P<year>\d{4})\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})"
     r"(?::(?P<second>\d{2}))?\s*(?P<zone>[+-]\d{4})?"
 )
+_TITLE_FLAG = re.compile(r"(?P<word>[^\W\d_]+)\s*:\s+(?P<rest>\S.*)", re.DOTALL)
 _MORE_MONTHS = {"ene": 1, "abr": 4, "ago": 8, "set": 9, "out": 10, "dic": 12}
 
 
@@ -187,9 +190,12 @@ def _story_fields(
             raise ParseError(f"{_LABEL}: item {index}: no title and no text", format=RssAtomParser.name)
         title = paragraphs.pop(0)
     agency_id = guid or (derived_id(link) if link else derived_id(title, published))
+    flagged = _TITLE_FLAG.fullmatch(title)
+    urgency = urgency_from_word(flagged["word"]) if flagged else None
     return {
         "agency_id": agency_id,
-        "headline": title,
+        "headline": flagged["rest"] if flagged and urgency else title,
+        "urgency": urgency,
         "byline": byline or None,
         "dateline": find_dateline(paragraphs[0]) if paragraphs else None,
         "first_created": published,

@@ -10,13 +10,14 @@ Field names moved between versions; every spelling is read:
 * 3.x: the same in camelCase (``versionCreated``, ``pubStatus``, ``contentType``): keys are read case-blind.
 
 Decisions: the id is ``uri``, else ``guid``, else ``id``; the agency is the one ``copyrightholder``,
-``source`` or the id names, else the feed's. The body is the first of: an HTML body, a NITF body
-(its ``<body.content>``), a plain-text body, a description (the caption of a picture, the summary
-of an event); an item with none of them has an empty body. An item with no headline falls back to its
-``title`` (3.x events carry only that); an item with neither is a ParseError. ninjs has no signal
-field, so signals come from ``ednote``, the status (``canceled`` is a kill), ``embargoed`` and the
-version (above 1 is an update). Subjects with only a name are keywords. A wrapper object holding the
-items in ``items`` or ``item`` (the BBC API's ``{total, item: [...]}``) is read as a list of items.
+``source`` or the id names, else the feed's. wiredesk's own output (``urn:wiredesk:story:{agency}:{id}``, the
+story id URL-quoted) is read back as the story it was: agency and agency id come from the uri. The body is the
+first of: an HTML body, a NITF body (its ``<body.content>``), a plain-text body, a description (the caption of
+a picture, the summary of an event); an item with none of them has an empty body. An item with no headline
+falls back to its ``title`` (3.x events carry only that); an item with neither is a ParseError. ninjs has no
+signal field, so signals come from ``ednote``, the status (``canceled`` is a kill), ``embargoed`` and the
+version (above 1 is an update). Subjects with only a name are keywords. A wrapper object holding the items in
+``items`` or ``item`` (the BBC API's ``{total, item: [...]}``) is read as a list of items.
 
 The JSON helpers here also serve the AP Media API parser, whose items are ninjs 1.x with AP fields.
 """
@@ -26,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 import orjson
 
@@ -82,6 +84,7 @@ _IPTC_URIS = (
     ("http://cv.iptc.org/newscodes/subjectcode/", "subj"),
 )
 _SUBJECT_NUMBER = re.compile(r"\d{8}")
+_WIREDESK_URI = re.compile(r"urn:wiredesk:story:(?P<agency>[^:]+):(?P<agency_id>.+)")
 
 
 class NinjsParser:
@@ -252,13 +255,10 @@ def _fields(values: dict[str, Any], index: int) -> dict[str, Any]:
     headline = item.text("headline", "headline_main") or _role_value(item, "headlines", "main") or item.text("title")
     if not headline:
         raise ParseError(f"ninjs: item {index}: no headline/headlines", format=_LABEL)
-    agency_id = item.text("uri", "guid", "id")
-    if not agency_id:
-        raise ParseError(f"ninjs: item {index}: no uri/guid", format=_LABEL)
-    agency = agency_from((item.text("copyrightholder"), item.text("source"), agency_id))
+    agency, agency_id = _identity(item, index)
     body = _body(item, index)
     version = version_of(item.raw("version"))
-    embargoed = timestamp(item.text("embargoed"))
+    embargoed = timestamp(item.text("embargoed", "embargoeduntil"))
     pubstatus, signals = status_and_signals(item.text("pubstatus"), _flags(item), version, embargoed)
     subjects, keywords = _subjects(item, agency or _LABEL)
     return {
@@ -281,6 +281,16 @@ def _fields(values: dict[str, Any], index: int) -> dict[str, Any]:
         "subjects": subjects,
         "keywords": keywords + item.texts("keywords"),
     }
+
+
+def _identity(item: JsonFields, index: int) -> tuple[str | None, str]:
+    """The agency (None: the feed's) and the agency's id of an item."""
+    uri = item.text("uri", "guid", "id")
+    if not uri:
+        raise ParseError(f"ninjs: item {index}: no uri/guid", format=_LABEL)
+    if own := _WIREDESK_URI.fullmatch(uri):
+        return unquote(own["agency"]).lower(), unquote(own["agency_id"])
+    return agency_from((item.text("copyrightholder"), item.text("source"), uri)), uri
 
 
 def _role_value(item: JsonFields, key: str, role: str) -> str | None:

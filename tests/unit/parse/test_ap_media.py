@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,14 @@ import pytest
 from services.parse.formats.ap_media import ApMediaParser
 from services.parse.formats.base import FeedContext
 from services.parse.formats.ninjs import NinjsParser
+from services.simulator.plan import Planner
 from shared.errors import ParseError
 from tests.unit.parse.xml_golden import Golden, check_golden
 
 PARSER = ApMediaParser()
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse"
 CTX = FeedContext(agency="feed")
+NO_TEXT = "AP Media API: only picture items, no text item (non-text items are skipped)"
 
 GOLDEN = [
     Golden(
@@ -48,32 +51,8 @@ GOLDEN = [
         subjects=["anpa-category:a", "anpa-category:n"],
         body_start="BUFFALO, N.Y. (AP) — Two Buffalo police officers were charge",
     ),
-    Golden(
-        "ap-media-api_cp_ap-getty-picture.json",
-        count=1,
-        headline="Virus Outbreak Germany Soccer Bundesliga",
-        agency="ap",
-        agency_id="6dd9971f75c24ce59865879cf315d7fe",
-        urgency=5,
-        first_created="2020-06-03T20:22:03Z",
-        version_created="2020-06-03T20:27:08Z",
-        language="en",
-        subjects=["anpa-category:s", "ap-suppcategory:soc"],
-        body_start="Frankfurt's Stefan IIsanker, right, celebrates after he scor",
-    ),
-    Golden(
-        "ap-media-api_cp_ap-picture.json",
-        count=1,
-        headline="Virus Outbreak Spain",
-        agency="ap",
-        agency_id="de1bb822362146388852c8b7eee93c76",
-        urgency=5,
-        first_created="2020-06-05T10:10:01Z",
-        version_created="2020-06-05T17:09:39Z",
-        language="en",
-        subjects=["anpa-category:i", "ap:b17e2751b26d4523a2c99d79e04747ee"],
-        body_start="Santo Munoz, left, wearing a face mask to protect against th",
-    ),
+    Golden("ap-media-api_cp_ap-getty-picture.json", error=NO_TEXT),
+    Golden("ap-media-api_cp_ap-picture.json", error=NO_TEXT),
     Golden(
         "ap-media-api_cp_ap-sports.json",
         count=1,
@@ -133,21 +112,7 @@ GOLDEN = [
         subjects=["anpa-category:n", "ap:f25af2d07e4e100484f5df092526b43e"],
         body_start="CHEYENNE, Wyo. (AP) — Across the state of Wyoming, there are",
     ),
-    Golden(
-        "ap-media-api_cp_picture.json",
-        count=1,
-        headline="America Protests Racial Economics",
-        agency="ap",
-        agency_id="9a467a0956534f038736f4158bccb6cd",
-        version=2,
-        urgency=5,
-        signals=["update"],
-        first_created="2020-06-03T17:00:56Z",
-        version_created="2020-06-08T16:01:07Z",
-        language="en",
-        subjects=["anpa-category:a", "ap-suppcategory:file"],
-        body_start="Pedestrians are silhouetted as they walk past a shop boarded",
-    ),
+    Golden("ap-media-api_cp_picture.json", error=NO_TEXT),
     Golden(
         "ap-media-api_cp_politics.json",
         count=1,
@@ -164,16 +129,7 @@ GOLDEN = [
         subjects=["anpa-category:p", "ap:86aad5207dac100488ecba7fa5283c3e"],
         body_start="President-elect Joe Biden is naming Susan Rice as director o",
     ),
-    Golden(
-        "ap-media-api_v11_feed.json",
-        count=1,
-        headline="AC2: An Intimate Evening with Anderson Cooper and Andy Cohen",
-        agency="ap",
-        agency_id="95e8bd71fed448cda1a0be35d8ddbd2f",
-        first_created="2019-06-22T21:40:42Z",
-        version_created="2019-06-23T06:06:29Z",
-        body_start="Caption description",
-    ),
+    Golden("ap-media-api_v11_feed.json", error=NO_TEXT),
     Golden(
         "ap-media-api_v11_text-feed.json",
         count=1,
@@ -221,8 +177,8 @@ def test_corpus_bylines_slugline_and_inlined_nitf(corpus_dir: Path) -> None:
     assert text.body_html is not None and text.body_html.startswith("<p>For proof that Leonardo DiCaprio")
 
 
-def test_feed_page_update_kill_correction_embargo_picture() -> None:
-    update, kill, correction, picture = PARSER.parse((FIXTURES / "json" / "ap_media_feed_page.json").read_bytes(), CTX)
+def test_feed_page_update_kill_correction_embargo_and_skipped_picture() -> None:
+    update, kill, correction = PARSER.parse((FIXTURES / "json" / "ap_media_feed_page.json").read_bytes(), CTX)
     assert update.id == "ap:a1b2c3d4e5f60718293a4b5c6d7e8f90"
     assert (update.version, update.signals, update.pubstatus) == (2, ["update", "writethru"], "usable")
     assert update.byline == "By DANA WESTBROOK"
@@ -238,8 +194,15 @@ def test_feed_page_update_kill_correction_embargo_picture() -> None:
         correction.embargoed_until is not None and correction.embargoed_until.isoformat() == "2024-07-02T04:00:00+00:00"
     )
     assert correction.body_text == "A senator unveiled a bill to fund water projects"
-    assert picture.body_text.startswith("A man wades through a flooded street")
-    assert picture.credits == []
+
+
+def test_picture_only_documents_are_no_text_item(corpus_dir: Path) -> None:
+    with pytest.raises(ParseError) as raised:
+        PARSER.parse((corpus_dir / "ap_media_api" / "ap-media-api_cp_ap-picture.json").read_bytes(), CTX)
+    assert (raised.value.code, raised.value.format) == ("no_text_item", "ap_media")
+    video_and_audio = b'{"data": {"items": [{"item": {"type": "video"}}, {"item": {"type": "audio"}}]}}'
+    with pytest.raises(ParseError, match="only audio/video items, no text item"):
+        PARSER.parse(video_and_audio, CTX)
 
 
 def test_empty_feed_page_gives_no_story() -> None:
@@ -280,3 +243,35 @@ def test_sniff(corpus_dir: Path) -> None:
     assert not PARSER.sniff((FIXTURES / "json" / "ninjs2_correction.json").read_bytes())
     assert not PARSER.sniff((FIXTURES / "feeds" / "rss_content_encoded.xml").read_bytes())
     assert not NinjsParser().sniff((FIXTURES / "json" / "ap_media_feed_page.json").read_bytes())
+
+
+def test_body_text_wins_over_summary_and_signals_are_read() -> None:
+    item = (
+        b'{"data": {"item": {"altids": {"itemid": "x1"}, "version": 0, "type": "text", "headline": "Dam opens",'
+        b' "description_summary": "Summary only.", "body_text": "First paragraph.\\n\\nSecond paragraph.",'
+        b' "signals": ["newscontent", "correction"]}}}'
+    )
+    [story] = PARSER.parse(item, CTX)
+    assert story.body_text == "First paragraph.\n\nSecond paragraph."
+    assert (story.version, story.signals, story.agency) == (1, ["correction"], "feed")
+
+
+def test_simulator_items_parse() -> None:
+    stream = Planner(3, start=datetime(2026, 3, 5, 9, 0, tzinfo=UTC)).items()
+    items = [item for item in (next(stream) for _ in range(400)) if item.filer.format == "ap_json"]
+    kinds = set()
+    for item in items:
+        assert PARSER.sniff(item.payload) and not NinjsParser().sniff(item.payload)
+        [story] = PARSER.parse(item.payload, CTX)
+        record = item.record or {}
+        kinds.add(item.kind)
+        assert (story.id, story.agency_id, story.headline) == (f"ap:{item.item_id}", item.item_id, record["headline"])
+        # AP counts versions from 0 and the parser adds one; the simulator counts from 1.
+        assert story.version == item.version + 1
+        assert story.body_text == record["body_text"]
+        assert story.byline == "The Associated Press"
+        expected = {"kill": "kill", "correction": "correction", "update": "update", "refile": "refile"}.get(item.kind)
+        assert expected is None or expected in story.signals
+        assert story.pubstatus == ("canceled" if item.kind == "kill" else "usable")
+        assert (story.embargoed_until is not None) == (item.kind == "embargo")
+    assert {"new", "kill", "correction", "update", "embargo"} <= kinds

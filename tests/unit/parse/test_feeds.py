@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from services.parse.formats.base import FeedContext
 from services.parse.formats.feeds import RssAtomParser
+from services.simulator.plan import Planner
+from services.simulator.render import rss_feed
 from shared.errors import ParseError
 from tests.unit.parse.xml_golden import Golden, check_golden
 
 PARSER = RssAtomParser()
+START = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse"
 CTX = FeedContext(agency="feed")
 
@@ -166,3 +170,33 @@ def test_sniff(corpus_dir: Path) -> None:
     assert not PARSER.sniff((FIXTURES / "xml" / "nitf_canceled.xml").read_bytes())
     assert not PARSER.sniff((FIXTURES / "json" / "ninjs1_kill.json").read_bytes())
     assert not PARSER.sniff(b'<feed xmlns="urn:not-atom"><entry/></feed>')
+
+
+def test_simulator_tass_feeds_parse() -> None:
+    stream = Planner(5, start=START).items()
+    items = [item for item in (next(stream) for _ in range(400)) if item.filer.format == "rss"]
+    assert {item.filer.language for item in items} == {"en", "ru"}
+    for item in items:
+        title = "ТАСС" if item.filer.language == "ru" else "TASS"
+        language = item.filer.language
+        feed = rss_feed([item.payload.decode()], title=title, link="http://t", language=language, built=START)
+        assert PARSER.sniff(feed)
+        [story] = PARSER.parse(feed, FeedContext(agency="tass"))
+        assert (story.id, story.agency_id) == (f"tass:{item.raw_key}", item.raw_key)
+        assert story.language == item.filer.language
+        assert not story.headline.startswith(("URGENT", "СРОЧНО"))
+        flagged = item.payload.startswith((b"<item><title>URGENT: ", "<item><title>СРОЧНО: ".encode()))
+        assert story.urgency == ((2 if language == "ru" else 3) if flagged else None)
+        assert story.first_created == item.when and "\n\n\n" not in story.body_text
+        assert story.body_text and story.pubstatus == "usable"  # RSS carries no kill: a kill is a new copy
+
+
+def test_urgent_title_word_sets_urgency_and_leaves_the_headline() -> None:
+    feed = rss_feed(
+        ["<item><guid>g1</guid><title>СРОЧНО: Путин прибыл</title><description>Текст.</description></item>",
+         "<item><guid>g2</guid><title>Note: rates rise</title><description>Text.</description></item>"],
+        title="TASS", link="http://t", language="ru", built=START,
+    )  # fmt: skip
+    urgent, plain = PARSER.parse(feed, FeedContext(agency="feed"))
+    assert (urgent.headline, urgent.urgency, urgent.agency) == ("Путин прибыл", 2, "tass")
+    assert (plain.headline, plain.urgency) == ("Note: rates rise", None)

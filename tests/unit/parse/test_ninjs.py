@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from services.parse.formats.ap_media import ApMediaParser
 from services.parse.formats.base import FeedContext, ParseLimits
 from services.parse.formats.ninjs import NinjsParser
+from services.publish.ninjs import NINJS_VERSIONS, render_ninjs
 from shared.errors import ParseError
 from shared.models import Lineage
 from tests.unit.parse.xml_golden import Golden, check_golden
@@ -545,3 +546,21 @@ def test_random_json_raises_only_parse_error(parser: NinjsParser | ApMediaParser
         assert exc.reason
     else:
         assert all(story.headline for story in stories)
+
+
+@pytest.mark.parametrize("version", NINJS_VERSIONS)
+@pytest.mark.parametrize("fixture", ["ninjs3_embargoed.json", "ninjs2_correction.json", "ninjs1_kill.json"])
+def test_wiredesk_output_reads_back_as_the_same_story(version: str, fixture: str) -> None:
+    [story] = PARSER.parse((FIXTURES / "json" / fixture).read_bytes(), CTX)
+    story = story.model_copy(
+        update={"id": f"{story.agency}:a b/{story.agency_id}", "agency_id": f"a b/{story.agency_id}"}
+    )
+    [again] = PARSER.parse(orjson.dumps(render_ninjs(story, version=version)), FeedContext(agency="other"))
+    assert (again.id, again.agency, again.agency_id) == (story.id, story.agency, story.agency_id)
+    assert (again.version, again.headline, again.body_text) == (story.version, story.headline, story.body_text)
+    assert (again.pubstatus, again.embargoed_until, again.urgency) == (
+        story.pubstatus,
+        story.embargoed_until,
+        story.urgency,
+    )
+    assert set(story.signals) <= set(again.signals)
