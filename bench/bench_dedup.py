@@ -41,11 +41,20 @@ class Tally:
     false_positive: int = 0
     positives: int = 0
 
+    @property
+    def found(self) -> int:
+        return self.true_positive + self.false_positive
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive / self.found if self.found else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positive / self.positives if self.positives else 1.0
+
     def row(self, name: str) -> str:
-        found = self.true_positive + self.false_positive
-        precision = self.true_positive / found if found else 1.0
-        recall = self.true_positive / self.positives if self.positives else 1.0
-        return f"| {name} | {self.positives} | {found} | {precision:.3f} | {recall:.3f} |"
+        return f"| {name} | {self.positives} | {self.found} | {self.precision:.3f} | {self.recall:.3f} |"
 
 
 def hand_written(settings: DedupSettings) -> Tally:
@@ -252,7 +261,9 @@ def run() -> str:
         "",
         f"Settings: shingles of {settings.shingle_size} words over the first {settings.lead_words} words of the body, "
         f"{settings.permutations} one-permutation MinHash bins in {settings.bands} LSH bands, threshold "
-        f"{settings.threshold}, window {settings.window_hours:g} h. A pair counts as found when the later story "
+        f"{settings.threshold} (or {settings.related_threshold} with headline words ≥ {settings.headline_agreement} "
+        f"and figures ≥ {settings.figure_agreement} alike), window {settings.window_hours:g} h. "
+        "A pair counts as found when the later story "
         "is `near_duplicate` or `resend` of a story in its labelled cluster.",
         "",
         "| eval set | positive pairs | found | precision | recall |",

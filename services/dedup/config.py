@@ -20,6 +20,11 @@ class DedupSettings(BaseSettings):
     permutations: int = Field(default=128, ge=8, le=1024, description="MinHash bins (signature length).")
     bands: int = Field(default=32, ge=1, description="LSH bands; permutations must be a multiple of it.")
     threshold: float = Field(default=0.5, gt=0.0, le=1.0, description="Estimated Jaccard that makes a near-dup.")
+    related_threshold: float = Field(
+        default=0.3, gt=0.0, le=1.0, description="Lower estimated Jaccard that is a near-dup when anchors agree."
+    )
+    headline_agreement: float = Field(default=0.5, ge=0.0, le=1.0, description="Headline-word Jaccard it needs.")
+    figure_agreement: float = Field(default=0.4, ge=0.0, le=1.0, description="Jaccard of the figures it needs.")
     min_shingles: int = Field(default=20, ge=1, description="Shorter copy is only checked for exact re-sends.")
     window_hours: float = Field(default=72.0, gt=0, description="How far back re-sends and near-dups are found.")
     chain_hours: float = Field(default=336.0, gt=0, description="How long story ids are kept for versions/kills.")
@@ -35,6 +40,8 @@ class DedupSettings(BaseSettings):
             raise ValueError(f"permutations must be a power of two, not {self.permutations}")
         if self.permutations % self.bands:
             raise ValueError(f"permutations ({self.permutations}) must be a multiple of bands ({self.bands})")
+        if self.related_threshold > self.threshold:
+            raise ValueError("related_threshold must not exceed threshold")
         if self.chain_hours < self.window_hours:
             raise ValueError("chain_hours must be at least window_hours")
         return self

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from services.dedup.config import DedupSettings
 from services.dedup.core.expiry import ExpiryLedger
 from services.dedup.core.minhash import MinHasher, Signature
-from services.dedup.core.normalise import content_key, normalised_text, shingle_words
+from services.dedup.core.normalise import anchors, content_key, normalised_text, shingle_words
 from shared.models import Story
 
 __all__ = ["Decision", "DedupIndex", "Outcome"]
@@ -107,18 +107,19 @@ class DedupIndex:
         if seen is not None and abs(at - seen["t"]) <= self._window:
             return Decision("resend", of=seen["id"])
         tokens = shingle_words(story, self._settings.lead_words)
+        own = anchors(story, tokens)
         signature = self._hasher.signature(tokens)
         band_keys = self._hasher.band_keys(signature) if signature is not None else []
         match = None
         if signature is not None and self._hasher.shingle_count(tokens) >= self._settings.min_shingles:
-            match = self._nearest(story.id, signature, band_keys, at)
+            match = self._nearest(story.id, signature, own, band_keys, at)
         self._track(story, key, at, now)
         if match is not None:
             # A near-duplicate is not indexed itself, so later copies point at the original.
             marked = story.model_copy(update={"near_duplicate_of": match[0]})
             return self._release(Decision("near_duplicate", [marked], of=match[0], score=match[1]), story.id)
         if signature is not None:
-            self._index(story.id, signature, band_keys, at, now)
+            self._index(story.id, signature, own, band_keys, at, now)
         return self._release(Decision("new", [story]), story.id)
 
     def _chain_id(self, story: Story) -> str | None:
@@ -149,12 +150,15 @@ class DedupIndex:
         if chain_id == story.id and story.version == record["v"] and record["h"] == key:
             return Decision("resend", of=chain_id)
         self._track(story, key, at, now)
-        signature = self._hasher.signature(shingle_words(story, self._settings.lead_words))
+        tokens = shingle_words(story, self._settings.lead_words)
+        signature = self._hasher.signature(tokens)
         if signature is not None:
-            self._index(story.id, signature, self._hasher.band_keys(signature), at, now)
+            self._index(story.id, signature, anchors(story, tokens), self._hasher.band_keys(signature), at, now)
         return self._release(Decision("version", [story], of=chain_id), story.id)
 
-    def _nearest(self, own_id: str, signature: Signature, band_keys: list[str], at: float) -> tuple[str, float] | None:
+    def _nearest(
+        self, own_id: str, signature: Signature, own: dict[str, list[str]], band_keys: list[str], at: float
+    ) -> tuple[str, float] | None:
         bands = self._bands
         hits = Counter(member for key in band_keys for member, _ in bands.get(key, ()) if member != own_id)
         best: tuple[str, float] | None = None
@@ -163,9 +167,21 @@ class DedupIndex:
             if indexed is None or abs(at - indexed["t"]) > self._window:
                 continue
             score = self._hasher.similarity(signature, self._hasher.decode(indexed["sig"]))
-            if score >= self._settings.threshold and (best is None or score > best[1]):
+            if self._same_story(score, own, indexed) and (best is None or score > best[1]):
                 best = (candidate, score)
         return best
+
+    def _same_story(self, score: float, own: dict[str, list[str]], indexed: dict[str, Any]) -> bool:
+        """A high score decides alone; a middling one only with the headline and the figures agreeing."""
+        settings = self._settings
+        if score >= settings.threshold:
+            return True
+        if score < settings.related_threshold or "hw" not in indexed:
+            return False
+        return (
+            _jaccard(own["hw"], indexed["hw"]) >= settings.headline_agreement
+            and _jaccard(own["fig"], indexed["fig"]) >= settings.figure_agreement
+        )
 
     def _track(self, story: Story, key: str, at: float, now: float) -> None:
         """Remember the story id (for versions and kills) and its copy (for re-sends)."""
@@ -177,10 +193,18 @@ class DedupIndex:
             self._hashes[content] = {"id": story.id, "t": at, "x": at + self._window}
             self._ledger.schedule("hashes", [content], at + self._window, now)
 
-    def _index(self, story_id: str, signature: Signature, band_keys: list[str], at: float, now: float) -> None:
+    def _index(
+        self,
+        story_id: str,
+        signature: Signature,
+        own: dict[str, list[str]],
+        band_keys: list[str],
+        at: float,
+        now: float,
+    ) -> None:
         """Make the story findable as the original of later near-duplicates."""
         expires = at + self._window
-        self._hashes[f"s:{story_id}"] = {"sig": self._hasher.encode(signature), "t": at, "x": expires}
+        self._hashes[f"s:{story_id}"] = {"sig": self._hasher.encode(signature), "t": at, "x": expires, **own}
         limit = self._settings.band_bucket_limit
         for band_key in band_keys:
             members = [entry for entry in self._bands.get(band_key, ()) if entry[0] != story_id]
@@ -235,3 +259,8 @@ def _story_time(story: Story, now: float) -> float:
     if story.lineage is not None:
         return story.lineage.received_at.timestamp()
     return now
+
+
+def _jaccard(left: list[str], right: list[str]) -> float:
+    union = set(left) | set(right)
+    return len(set(left) & set(right)) / len(union) if union else 1.0

@@ -10,7 +10,7 @@ import unicodedata
 
 from shared.models import Story
 
-__all__ = ["content_key", "normalised_text", "plain_text", "shingle_words"]
+__all__ = ["anchors", "content_key", "normalised_text", "plain_text", "shingle_words"]
 
 _CHARS_PER_WORD = 16  # generous: wire copy averages about 6 characters a word with its space
 _TAG = re.compile(r"<[^>]*>")
@@ -47,3 +47,13 @@ def shingle_words(story: Story, limit: int) -> list[str]:
     text = plain_text(body[: limit * _CHARS_PER_WORD]) or plain_text(story.headline)
     tokens = text.casefold().translate(_PUNCTUATION_TO_SPACE).split()
     return tokens[: min(limit, len(tokens) - 1)] if cut else tokens[:limit]  # a cut body's last word may be partial
+
+
+def anchors(story: Story, tokens: list[str]) -> dict[str, list[str]]:
+    """What a lower-scoring pair must share to still be one story: headline words and the figures of the top.
+
+    A re-worded repeat keeps its headline and its numbers; the templated notices of different companies
+    (dividends, earnings) and a recurring daily report share phrasing but not both of these.
+    """
+    headline = plain_text(story.headline).casefold().translate(_PUNCTUATION_TO_SPACE).split()
+    return {"hw": sorted(set(headline)), "fig": sorted({token for token in tokens if token[:1].isdigit()})}

@@ -25,6 +25,7 @@ def test_environment_overrides_with_prefix(monkeypatch: pytest.MonkeyPatch) -> N
         ({"permutations": 96, "bands": 32}, "power of two"),
         ({"permutations": 128, "bands": 48}, "multiple of bands"),
         ({"window_hours": 400}, "chain_hours"),
+        ({"threshold": 0.4, "related_threshold": 0.45}, "related_threshold"),
     ],
 )
 def test_inconsistent_settings_are_refused(overrides: dict[str, object], message: str) -> None:

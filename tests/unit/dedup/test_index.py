@@ -137,6 +137,53 @@ def test_shared_boilerplate_is_not_near_duplicate(stores: Stores) -> None:
     assert index.decide(case_story(case["candidate"]), NOW).outcome == "new"
 
 
+QUARTER = (
+    "Harbour authorities in Port Elwin said on Monday that cargo volumes rose 7.5 percent in the third quarter "
+    "to 41.2 million tonnes, driven by grain exports and a recovery in container traffic after the spring floods.\n\n"
+    "The authority expects full-year volumes of about 160 million tonnes, up from 151 million last year, its chief "
+    "executive Mara Lindqvist told a news conference. Investment in two new berths would be completed in 2027."
+)
+QUARTER_REWORDED = (
+    "Cargo volumes at Port Elwin rose 7.5 percent in the third quarter to 41.2 million tonnes, harbour authorities "
+    "said on Monday, as grain exports grew and container traffic recovered after the spring floods.\n\n"
+    "The authority expects full-year volumes of about 160 million tonnes, up from 151 million last year, chief "
+    "executive Mara Lindqvist said at a news conference. Two new berths would be completed in 2027."
+)
+NEXT_QUARTER = (
+    "Harbour authorities in Port Elwin said on Tuesday that cargo volumes rose 3.1 percent in the fourth quarter "
+    "to 39.8 million tonnes, held back by lower coal shipments and a two-week strike by harbour pilots in August.\n\n"
+    "The authority expects full-year volumes of about 150 million tonnes, up from 149 million last year, its chief "
+    "executive Mara Lindqvist told a news conference. Investment in two new berths would be completed in 2028."
+)
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "outcome"),
+    [
+        ("Port Elwin third-quarter cargo volumes up 7.5 pct", QUARTER_REWORDED, "near_duplicate"),
+        ("Port Elwin cargo volumes rise 3.1 pct in fourth quarter", NEXT_QUARTER, "new"),
+    ],
+    ids=["reworded-repeat", "next-report-same-template"],
+)
+def test_middling_score_counts_only_when_headline_and_figures_agree(
+    stores: Stores, headline: str, body: str, outcome: str
+) -> None:
+    index = stores.index()
+    index.decide(story("wire:q3", headline="Port Elwin cargo volumes rise 7.5 pct in third quarter", body=QUARTER), NOW)
+    decision = index.decide(story("wire:later", headline=headline, body=body), NOW)
+    assert decision.outcome == outcome
+    if outcome == "near_duplicate":
+        assert decision.score is not None
+        assert DedupSettings().related_threshold <= decision.score < DedupSettings().threshold
+
+
+def test_middling_score_alone_is_not_enough(stores: Stores) -> None:
+    index = stores.index(DedupSettings(related_threshold=0.5))
+    index.decide(story("wire:q3", headline="Port Elwin cargo volumes rise 7.5 pct in third quarter", body=QUARTER), NOW)
+    reworded = story("wire:later", headline="Port Elwin third-quarter cargo volumes up 7.5 pct", body=QUARTER_REWORDED)
+    assert index.decide(reworded, NOW).outcome == "new"
+
+
 @pytest.mark.parametrize("first", ["new", "near_duplicate", "resend", "held", "stale"])
 def test_replayed_delivery_gets_same_outcome_and_emits_again(stores: Stores, first: str) -> None:
     index = stores.index()
