@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from cli.commands.cluster import cluster
 from cli.commands.dedup import dedup
 from cli.commands.enrich import enrich
 from cli.commands.kafka import kafka
@@ -22,7 +23,7 @@ def cli() -> None:
     """wiredesk: a Kafka-native wire desk."""
 
 
-for command in (kafka, topics, tail, run, schemas, parse, dedup, enrich, route):
+for command in (kafka, topics, tail, run, schemas, parse, dedup, enrich, cluster, route):
     cli.add_command(command)
 
 
