@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from cli.commands.topics import all_topics
 from cli.supervisor import Supervisor
@@ -92,3 +93,14 @@ async def read_topic(
 def free_ports() -> Iterator[Any]:
     """A function giving a free loopback port per call."""
     yield free_port
+
+
+async def high_watermark(bootstrap: str, topic: str) -> int:
+    """The end offset of partition 0 of `topic` (records written, committed or not): a cheap progress probe."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        tp = TopicPartition(topic, 0)
+        return int((await consumer.end_offsets([tp]))[tp])
+    finally:
+        await consumer.stop()

@@ -16,12 +16,12 @@ from aiokafka import AIOKafkaProducer
 from bench.pipeline import synthetic_raw
 from cli.supervisor import STAGES, Supervisor
 from shared.serde import encode
-from shared.topics import PUBLISHED, RAW
-from tests.integration.conftest import read_topic
+from shared.topics import CLUSTERED, PUBLISHED, RAW, UNIQUE
+from tests.integration.conftest import high_watermark, read_topic
 
 pytestmark = pytest.mark.broker
 
-TOTAL = 600
+TOTAL = 3000
 PIPELINE = ["parse", "dedup", "enrich", "merge", "publish"]
 
 
@@ -36,10 +36,6 @@ async def _produce(bootstrap: str, topic: str) -> None:
         await producer.stop()
 
 
-def _published_count(bootstrap: str, topic: str) -> int:
-    return len(asyncio.run(read_topic(bootstrap, topic, expect=0, timeout=0)))
-
-
 def test_kill_nine_of_dedup_and_merge_loses_and_duplicates_nothing(pipeline: Supervisor, bootstrap: str) -> None:
     ports = {name: 19200 + i for i, name in enumerate(STAGES)}
     for name in PIPELINE:
@@ -49,16 +45,16 @@ def test_kill_nine_of_dedup_and_merge_loses_and_duplicates_nothing(pipeline: Sup
     asyncio.run(_produce(bootstrap, ns + RAW))
 
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and _published_count(bootstrap, ns + PUBLISHED) < TOTAL // 10:
-        time.sleep(0.5)
+    while time.monotonic() < deadline and asyncio.run(high_watermark(bootstrap, ns + UNIQUE)) < TOTAL // 10:
+        time.sleep(0.05)
     for name in ("dedup", "merge"):
         pipeline.kill(name)
-    assert _published_count(bootstrap, ns + PUBLISHED) < TOTAL, "the kill must land mid-stream"
+    assert asyncio.run(high_watermark(bootstrap, ns + CLUSTERED)) < TOTAL, "the kill must land mid-stream"
     for name in ("dedup", "merge"):
         pipeline.start(name, ports[name])
     pipeline.wait_healthy(timeout=120)
 
-    records = asyncio.run(read_topic(bootstrap, ns + PUBLISHED, expect=TOTAL, timeout=240))
+    records = asyncio.run(read_topic(bootstrap, ns + PUBLISHED, expect=TOTAL, timeout=300))
     keys = Counter(r["key"] for r in records)
     assert len(keys) == TOTAL, f"{TOTAL - len(keys)} stories lost"
     assert max(keys.values()) == 1, f"published twice: {[k for k, n in keys.items() if n > 1][:5]}"
