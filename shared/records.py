@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from shared.models import DeadLetter, utcnow
+from shared.serde import encode
 
 __all__ = ["Incoming", "Output", "dead_letter_record"]
 
@@ -18,6 +19,11 @@ class Output:
     topic: str
     key: str | None
     value: BaseModel | bytes | None
+
+    def encoded(self) -> tuple[bytes | None, bytes | None]:
+        """The record's key and value as the bytes Kafka carries (models as JSON)."""
+        value = self.value if isinstance(self.value, bytes | None) else encode(self.value)
+        return (self.key.encode() if self.key is not None else None), value
 
 
 @dataclass(frozen=True, slots=True)

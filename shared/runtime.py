@@ -135,8 +135,7 @@ class Stage:
         topic = self._topics.get(output.topic)
         if topic is None:
             topic = self._topics[output.topic] = self.topic(output.topic)
-        value = output.value if isinstance(output.value, bytes | None) else encode(output.value)
-        key = output.key.encode() if output.key is not None else None
+        key, value = output.encoded()
         await topic.send(key=key, value=value)
         self.metrics.sent.labels(output.topic).inc()
 

@@ -32,7 +32,6 @@ from shared.kafka.compacted import read_compacted
 from shared.metrics import StageMetrics
 from shared.models import utcnow
 from shared.records import Incoming, Output, dead_letter_record
-from shared.serde import encode
 from shared.settings import ServiceSettings
 from shared.topics import deadletter_topic
 from shared.web import health_app, serve
@@ -234,6 +233,5 @@ class TransactionalRunner:
         return Output(deadletter_topic(self.name), key, dead_letter_record(self.name, incoming, code, reason, raw_id))
 
     async def _send(self, producer: AIOKafkaProducer, output: Output) -> None:
-        value = output.value if isinstance(output.value, bytes | None) else encode(output.value)
-        key = output.key.encode() if output.key is not None else None
+        key, value = output.encoded()
         await producer.send(self._qualified(output.topic), value, key=key)
