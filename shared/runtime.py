@@ -71,6 +71,7 @@ class Stage:
         self.deadletters = self.topic(deadletter_topic(name))
         self._topics: dict[str, faust.TopicT] = {source: self.source}
         self.metrics = StageMetrics(name)
+        self._chores: list[_Chore] = []
         setup_prometheus_sensors(self.app, name_prefix=f"wiredesk_{name}_faust")
         self._add_healthz()
 
@@ -93,6 +94,14 @@ class Stage:
         )
         table: MutableMapping[str, Any] = self.app.Table(f"{self.name}-{name}", schema=schema)
         return table
+
+    def every(self, seconds: float, chore: Callable[[], object]) -> None:
+        """Run `chore` at most once per `seconds`, from inside message handling.
+
+        Table maintenance (expiry, closing quiet events) must run there: Faust tables are writable only
+        while a message of their partition is processed, so a timer could not write them.
+        """
+        self._chores.append(_Chore(seconds, chore))
 
     def process(self, handler: Handler, *, concurrency: int = 1) -> None:
         """Run `handler` on every record of the source topic, in order per partition."""
@@ -126,6 +135,8 @@ class Stage:
             return
         finally:
             self.metrics.processing_seconds.observe(time.perf_counter() - started)
+        for chore in self._chores:
+            chore.run_if_due()
         for output in outputs:
             await self.send(output)
         self.metrics.processed.labels("ok" if outputs else "dropped").inc()
@@ -157,6 +168,18 @@ class Stage:
             return view.json(body, status=200 if healthy else 503)
 
         app.page("/healthz")(healthz)
+
+
+class _Chore:
+    def __init__(self, seconds: float, run: Callable[[], object]) -> None:
+        self.seconds = seconds
+        self.run = run
+        self.last = time.monotonic()
+
+    def run_if_due(self) -> None:
+        if time.monotonic() - self.last >= self.seconds:
+            self.last = time.monotonic()
+            self.run()
 
 
 def run_worker(stage: Stage) -> None:

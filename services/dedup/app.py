@@ -2,7 +2,7 @@
 
 Every index the core keeps is a Faust table, so each write also goes to the table's changelog topic and
 a restarted or moved worker rebuilds the index from it. Faust tables are partition-local and writable
-only while a message is processed, so expiry runs from the handler, at most once a minute.
+only while a message is processed, so expiry is a `Stage.every` chore, run at most once a minute.
 """
 
 from __future__ import annotations
@@ -40,12 +40,10 @@ index = DedupIndex(
     bands=stage.table("bands"),
     held=stage.table("held"),
 )
-_last_expiry = 0.0
 
 
 async def dedup_story(incoming: Incoming) -> Sequence[Output]:
     """Decide one story; send what the decision releases, keyed by story id."""
-    global _last_expiry
     story = decode(Story, incoming.value)
     now = utcnow()
     started = time.perf_counter()
@@ -54,11 +52,9 @@ async def dedup_story(incoming: Incoming) -> Sequence[Output]:
     outcomes.labels(decision.outcome).inc()
     if decision.outcome == "near_duplicate" and decision.score is not None:
         near_scores.observe(decision.score)
-    if time.monotonic() - _last_expiry > 60:
-        _last_expiry = time.monotonic()
-        expired_total.inc(index.expire(now))
     return [Output(UNIQUE, emitted.id, emitted) for emitted in decision.emit]
 
 
+stage.every(60, lambda: expired_total.inc(index.expire(utcnow())))
 stage.process(dedup_story)
 app = stage.app

@@ -1,7 +1,7 @@
 """Merge stage shell: `wire.enriched.v1` -> `wire.clustered.v1` (stories) and `events.v1` (event changes).
 
 The event index lives in RocksDB-backed Faust tables with changelogs. Tables are writable only while a
-message is processed, so quiet events are closed from the handler, at most once a minute.
+message is processed, so closing quiet events is a `Stage.every` chore, run at most once a minute.
 """
 
 from __future__ import annotations
@@ -32,21 +32,16 @@ closed_total = Counter("wiredesk_merge_events_closed_total", "Events closed afte
 index = EventIndex(
     MergeSettings(), events=stage.table("events"), postings=stage.table("postings"), story_events=stage.table("stories")
 )
-_last_close = 0.0
 
 
 async def merge_story(incoming: Incoming) -> Sequence[Output]:
     """Assign one story to its event; send the story and, when it changed, the event."""
-    global _last_close
     story = decode(Story, incoming.value)
     now = utcnow()
     started = time.perf_counter()
     assignment = index.assign(story, now)
     decision_seconds.observe(time.perf_counter() - started)
     decisions.labels(assignment.outcome).inc()
-    if time.monotonic() - _last_close > 60:
-        _last_close = time.monotonic()
-        closed_total.inc(index.close_quiet(now))
     outputs = [Output(CLUSTERED, assignment.story.id, assignment.story)]
     if assignment.event is not None:
         members_per_event.observe(len(assignment.event.members))
@@ -54,5 +49,6 @@ async def merge_story(incoming: Incoming) -> Sequence[Output]:
     return outputs
 
 
+stage.every(60, lambda: closed_total.inc(index.close_quiet(utcnow())))
 stage.process(merge_story)
 app = stage.app
