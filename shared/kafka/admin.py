@@ -14,7 +14,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 from shared.topics import TopicSpec
 
-__all__ = ["TopicReport", "apply_topics", "wait_for_broker"]
+__all__ = ["TopicReport", "apply_topics", "topic_partitions", "wait_for_broker"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,17 @@ async def wait_for_broker(bootstrap: str, timeout: float = 30.0) -> None:
             await asyncio.sleep(0.5)
         finally:
             await admin.close()
+
+
+async def topic_partitions(bootstrap: str, topic: str) -> list[int]:
+    """The partition ids of `topic`, asked of the broker (empty when the topic does not exist)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(p["partition"] for t in described if t["topic"] == topic for p in t.get("partitions", []))
 
 
 async def apply_topics(

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from shared.kafka.admin import topic_partitions
+
 __all__ = ["read_compacted"]
 
 
 async def read_compacted(bootstrap: str, topic: str) -> dict[str, bytes | None]:
     """The latest committed value of every key of `topic` (None for a tombstone), in offset order."""
+    # Asked of the broker, not of a fresh consumer's metadata cache, which may not know the topic yet.
+    tps = [TopicPartition(topic, p) for p in await topic_partitions(bootstrap, topic)]
+    latest: dict[str, bytes | None] = {}
+    if not tps:
+        return latest
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=None, isolation_level="read_committed", enable_auto_commit=False
     )
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            await consumer._client.force_metadata_update()  # a fresh consumer may not know the topic yet
-            partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        latest: dict[str, bytes | None] = {}
-        if not tps:
-            return latest
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
