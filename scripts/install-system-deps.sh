@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Debian packages wiredesk's tests and `make run` need: a JDK and Maven for the local Kafka broker.
+# Debian packages wiredesk's tests and `make run` need: a JDK and Maven for the local Kafka broker, and
+# Apertium with its APy server and the Spanish-English pair, the real translation engine the tests run.
 # Installs only what is missing; needs root (or sudo) only when something is missing.
 set -euo pipefail
 need=()
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
+command -v apertium >/dev/null || need+=(apertium)
+[ -e /usr/share/apertium/modes/spa-eng.mode ] || need+=(apertium-eng-spa)
+[ -x /usr/bin/apertium-apy ] || need+=(apertium-apy)
 if ((${#need[@]})); then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
