@@ -13,8 +13,10 @@ from aiokafka import AIOKafkaConsumer
 __all__ = ["record_to_json", "tail"]
 
 
-def record_to_json(topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None) -> dict[str, Any]:
-    """One record: its position, key, and value as JSON when it is JSON, else as base64."""
+def record_to_json(
+    topic: str, partition: int, offset: int, timestamp_ms: int, key: bytes | None, value: bytes | None
+) -> dict[str, Any]:
+    """One record: its position, its timestamp (ms), key, and value as JSON when it is JSON, else as base64."""
     decoded: Any
     try:
         decoded = orjson.loads(value) if value is not None else None
@@ -24,6 +26,7 @@ def record_to_json(topic: str, partition: int, offset: int, key: bytes | None, v
         "topic": topic,
         "partition": partition,
         "offset": offset,
+        "timestamp_ms": timestamp_ms,
         "key": key.decode("utf-8", "replace") if key is not None else None,
         "value": decoded,
     }
@@ -60,7 +63,9 @@ async def tail(
                 return
             for records in batch.values():
                 for record in records:
-                    yield record_to_json(record.topic, record.partition, record.offset, record.key, record.value)
+                    yield record_to_json(
+                        record.topic, record.partition, record.offset, record.timestamp, record.key, record.value
+                    )
                     count += 1
                     if max_records is not None and count >= max_records:
                         return
