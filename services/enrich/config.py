@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.enrich.keywords import KeywordEngine
+
 __all__ = ["EnrichSettings"]
 
 
@@ -32,6 +34,10 @@ class EnrichSettings(BaseSettings):
     keywords_text_chars: int = Field(
         default=600, ge=100, description="Keywords are drawn from the headline and the body's first N characters."
     )
+    keywords_engine: KeywordEngine = Field(
+        default="fast",
+        description="'fast' (stopwords and position, ~0.1 ms a story) or 'yake' (statistical, ~4 ms a story).",
+    )
     topics_min_hits: int = Field(
         default=2, ge=1, description="Keyword-rule hits a media topic needs before uncoded copy gets it."
     )
@@ -50,6 +56,10 @@ class EnrichSettings(BaseSettings):
     translation_timeout_s: float = Field(default=5.0, gt=0, description="Timeout of one translation request.")
     translation_retries: int = Field(default=2, ge=0, description="Retries after a 429, a 5xx or a timeout.")
     translation_backoff_s: float = Field(default=0.5, ge=0, description="First retry delay; doubles each retry.")
+    translation_queue: int = Field(
+        default=1000, ge=1, description="Stories waiting for translation; beyond this they go out 'failed'."
+    )
+    translation_concurrency: int = Field(default=4, ge=1, description="Translations in flight at once.")
     breaker_failures: int = Field(default=5, ge=1, description="Consecutive failures that open a backend's breaker.")
     breaker_reset_s: float = Field(default=30.0, gt=0, description="How long an open breaker waits to half-open.")
 

@@ -65,7 +65,9 @@ class Enricher:
         self.entities = EntityFinder() if settings.entities else None
         self.gazetteer = Gazetteer(settings.languages, min_population=settings.city_min_population)
         self.topics = TopicTagger(min_hits=settings.topics_min_hits)
-        self.keyword_extractor = KeywordExtractor(top=settings.keywords_max, max_chars=settings.keywords_text_chars)
+        self.keyword_extractor = KeywordExtractor(
+            top=settings.keywords_max, max_chars=settings.keywords_text_chars, engine=settings.keywords_engine
+        )
         self.steps: list[Step] = [("language", self.detect_language)]
         if self.entities is not None:
             self.steps.append(("entities", self.find_entities))
@@ -105,7 +107,7 @@ class Enricher:
         return story.model_copy(update={"subjects": self.topics.subjects(story.subjects, text, scratch.language)})
 
     def add_keywords(self, story: Story, scratch: Scratch) -> Story:
-        """Add yake key phrases the story does not already carry."""
-        found = self.keyword_extractor.keywords(f"{story.headline}.\n{story.lede}", scratch.language)
+        """Add key phrases of headline and lede the story does not already carry."""
+        found = self.keyword_extractor.keywords(story.lede, scratch.language, headline=story.headline)
         known = {k.lower() for k in story.keywords}
         return story.model_copy(update={"keywords": [*story.keywords, *(k for k in found if k.lower() not in known)]})

@@ -183,6 +183,8 @@ class TranslationService:
         factory = breaker_factory or (lambda: CircuitBreaker(failures=5, reset_after=30.0))
         self.breakers = {name: factory() for name in self.backends}
         self.sleep = sleep
+        self.cache_hits = 0
+        self.cache_misses = 0
 
     def route(self, source: str, target: str) -> str | None:
         """The backend configured for source->target ("es-en", else "*-en"), if it exists."""
@@ -218,6 +220,8 @@ class TranslationService:
     async def _translate(self, texts: list[str], source: str, target: str, backend: str) -> list[str]:
         keys = [cache_key(text, source, target, backend) for text in texts]
         missing = [i for i, key in enumerate(keys) if key not in self.cache]
+        self.cache_hits += len(keys) - len(missing)
+        self.cache_misses += len(missing)
         if missing:
             fresh = await self._call(backend, [texts[i] for i in missing], source, target)
             for i, text in zip(missing, fresh, strict=True):
