@@ -72,6 +72,7 @@ class Stage:
         self._topics: dict[str, faust.TopicT] = {source: self.source}
         self.metrics = StageMetrics(name)
         self._chores: list[_Chore] = []
+        self._sends = 0  # a handler may send its output itself (enrich's late translations); it counts as ok
         setup_prometheus_sensors(self.app, name_prefix=f"wiredesk_{name}_faust")
         self._add_healthz()
 
@@ -83,17 +84,29 @@ class Stage:
     def _partitions(self, name: str) -> int:
         return self.settings.topic_partitions or spec(name).partitions
 
-    def table(self, name: str) -> MutableMapping[str, Any]:
+    def table(self, name: str, *, on_recover: Callable[[], object] | None = None) -> MutableMapping[str, Any]:
         """A RocksDB-backed table `<stage>-<name>` of str keys and JSON values, with a changelog topic.
 
         It is a MutableMapping the stage's core can use like a dict, but writable only while a message is
-        processed (Faust sends each write to the changelog partition of the current message).
+        processed (Faust sends each write to the changelog partition of the current message). `on_recover`
+        runs once the table is recovered after each rebalance, before messages flow: the place to rebuild
+        in-memory indexes derived from it.
         """
         schema: faust.Schema[str, Any] = faust.Schema(
             key_type=str, value_type=None, key_serializer="json", value_serializer="json"
         )
-        table: MutableMapping[str, Any] = self.app.Table(f"{self.name}-{name}", schema=schema)
-        return table
+        table = self.app.Table(f"{self.name}-{name}", schema=schema)
+        if on_recover is not None:
+            callback = on_recover
+
+            async def recovered() -> None:
+                started = time.perf_counter()
+                callback()
+                log.info("table recovered", extra={"table": name, "seconds": round(time.perf_counter() - started, 3)})
+
+            table.on_recover(recovered)
+        mapping: MutableMapping[str, Any] = table
+        return mapping
 
     def every(self, seconds: float, chore: Callable[[], object]) -> None:
         """Run `chore` at most once per `seconds`, from inside message handling.
@@ -124,6 +137,7 @@ class Stage:
     async def handle(self, handler: Handler, incoming: Incoming) -> None:
         """Run one record through `handler`, sending its outputs or dead-lettering it."""
         started = time.perf_counter()
+        sends_before = self._sends
         try:
             outputs = await handler(incoming)
         except InvalidInput as exc:
@@ -139,7 +153,7 @@ class Stage:
             chore.run_if_due()
         for output in outputs:
             await self.send(output)
-        self.metrics.processed.labels("ok" if outputs else "dropped").inc()
+        self.metrics.processed.labels("ok" if self._sends > sends_before else "dropped").inc()
 
     async def send(self, output: Output) -> None:
         """Produce one output record (acknowledged before the source offset is committed)."""
@@ -148,6 +162,7 @@ class Stage:
             topic = self._topics[output.topic] = self.topic(output.topic)
         key, value = output.encoded()
         await topic.send(key=key, value=value)
+        self._sends += 1
         self.metrics.sent.labels(output.topic).inc()
 
     async def dead_letter(self, incoming: Incoming, code: str, reason: str, raw_id: str | None = None) -> None:

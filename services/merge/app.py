@@ -1,7 +1,8 @@
 """Merge stage shell: `wire.enriched.v1` -> `wire.clustered.v1` (stories) and `events.v1` (event changes).
 
-The event index lives in RocksDB-backed Faust tables with changelogs. Tables are writable only while a
-message is processed, so closing quiet events is a `Stage.every` chore, run at most once a minute.
+Events live in RocksDB-backed Faust tables with changelogs; the inverted index is rebuilt from them.
+Tables are writable only while a message is processed, so closing quiet events is a `Stage.every` chore,
+run at most once a minute.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from services.merge.cluster import EventIndex
 from services.merge.config import MergeSettings
@@ -27,10 +28,21 @@ members_per_event = Histogram(
     "wiredesk_merge_event_members", "Members of an event when it changes.", buckets=(1, 2, 3, 4, 5, 8, 13, 21)
 )
 decision_seconds = Histogram("wiredesk_merge_decision_seconds", "Time of one clustering decision.")
+recovered_gauge = Gauge("wiredesk_merge_events_recovered", "Open events indexed at the last table recovery.")
 closed_total = Counter("wiredesk_merge_events_closed_total", "Events closed after their quiet period.")
 
+
+# Only events and the story -> event map are durable (two writes per story); the inverted index is derived
+# from the events, kept in memory and rebuilt whenever the events table has been recovered.
+def _rebuild_postings() -> None:
+    recovered_gauge.set(index.rebuild_postings())
+
+
 index = EventIndex(
-    MergeSettings(), events=stage.table("events"), postings=stage.table("postings"), story_events=stage.table("stories")
+    MergeSettings(),
+    events=stage.table("events", on_recover=_rebuild_postings),
+    postings={},
+    story_events=stage.table("stories"),
 )
 
 

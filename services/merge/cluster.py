@@ -12,6 +12,9 @@ Stores (values JSON; the state round-trips through orjson):
     postings      "t:word" / "p:person" / "o:organisation" / "n:number" -> [event id, …];
                   "q:<hour>" -> events last changed in that hour; "q:hours" -> those hours (for closing)
     story_events  story id -> event id
+
+`events` and `story_events` are the durable state; `postings` is derived from `events` and can be rebuilt
+at any time (`rebuild_postings`), so the service keeps it in memory and writes two records per story.
 """
 
 from __future__ import annotations
@@ -280,6 +283,26 @@ class EventIndex:
             opened_at=datetime.fromtimestamp(state["opened_at"], UTC),
             updated_at=datetime.fromtimestamp(state["updated_at"], UTC),
         )
+
+    def rebuild_postings(self) -> int:
+        """Fill `postings` from the events alone (they are derived; a service keeps them in memory only).
+
+        Events are replayed oldest change first, so each posting list ends with its newest events as
+        `_post` leaves them. Returns the number of open events indexed.
+        """
+        self.postings.clear()
+        ordered = sorted(self.events.items(), key=lambda item: item[1]["updated_at"])
+        cap = self.settings.max_postings
+        for event_id, state in ordered:
+            for key in state["keys"]:
+                self.postings[key] = [*self.postings.get(key, ()), event_id][-cap:]
+            hour = state["bucket"]
+            if hour is not None:
+                self.postings[f"q:{hour}"] = [*self.postings.get(f"q:{hour}", ()), event_id]
+                hours = self.postings.get(_HOURS_KEY, [])
+                if str(hour) not in hours:
+                    self.postings[_HOURS_KEY] = [*hours, str(hour)]
+        return len(ordered)
 
     def close_quiet(self, now: datetime) -> int:
         """Close events with no change for `quiet_hours` (within the hour after); returns how many closed."""
