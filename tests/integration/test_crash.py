@@ -21,7 +21,7 @@ from tests.integration.conftest import high_watermark, read_topic
 
 pytestmark = pytest.mark.broker
 
-TOTAL = 3000
+TOTAL = 1000
 PIPELINE = ["parse", "dedup", "enrich", "merge", "publish"]
 
 

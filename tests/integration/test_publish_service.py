@@ -4,6 +4,8 @@ alerts, and embargoes released on time (read_committed, documents valid against 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,8 +19,8 @@ from services.publish.ninjs import validate_ninjs
 from shared.kafka.broker import free_port
 from shared.models import Story, Subject, utcnow
 from shared.serde import encode
-from shared.topics import CLUSTERED
-from tests.integration.conftest import read_topic
+from shared.topics import CLUSTERED, PUBLISHED
+from tests.integration.conftest import high_watermark, read_topic
 
 pytestmark = pytest.mark.broker
 
@@ -105,3 +107,25 @@ def test_embargoed_story_is_released_within_a_second_of_its_time(publish: Superv
     published_at = datetime.fromtimestamp(released[0]["timestamp_ms"] / 1000, tz=lifts.tzinfo)
     delay = (published_at - lifts).total_seconds()
     assert 0 <= delay <= 1.0, f"released {delay:+.3f}s from the embargo time"
+
+
+def test_kill_nine_of_publish_mid_stream_loses_and_duplicates_nothing(publish: Supervisor, bootstrap: str) -> None:
+    ns = publish.namespace
+    total = 2000
+    # Every other story is politics, so the world desk gets half: desk topics are in the same transactions.
+    stories = [_story(f"BULK-{n}", 1, subjects=[POLITICS] if n % 2 else []) for n in range(total)]
+    # The second half goes in only after the kill, so the kill always lands mid-stream.
+    asyncio.run(_produce(bootstrap, ns + CLUSTERED, stories[: total // 2]))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and asyncio.run(high_watermark(bootstrap, ns + PUBLISHED)) < total // 10:
+        time.sleep(0.02)
+    publish.kill("publish")
+    asyncio.run(_produce(bootstrap, ns + CLUSTERED, stories[total // 2 :]))
+    publish.start("publish", free_port())
+    publish.wait_healthy(timeout=120)
+
+    for topic, expected in ((PUBLISHED, total), ("stories.desk.world.v1", total // 2)):
+        records = asyncio.run(read_topic(bootstrap, ns + topic, expect=expected, timeout=180))
+        keys = Counter(record["key"] for record in records)
+        assert len(keys) == expected, f"{topic}: {expected - len(keys)} stories lost"
+        assert max(keys.values()) == 1, f"{topic}: published twice: {[k for k, n in keys.items() if n > 1][:5]}"
