@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from pydantic import BaseModel
 
 from cli.commands.topics import all_topics
 from cli.supervisor import Supervisor
@@ -23,6 +24,7 @@ from shared.errors import FatalError
 from shared.kafka.admin import apply_topics
 from shared.kafka.broker import LocalBroker, free_port
 from shared.kafka.tail import tail
+from shared.serde import encode
 from shared.settings import KafkaSettings
 
 pytestmark = pytest.mark.broker
@@ -87,6 +89,18 @@ async def read_topic(
         await asyncio.sleep(1.0)
         found = [r async for r in tail(bootstrap, topic, from_beginning=True, timeout=2.0) if match is None or match(r)]
     return found
+
+
+async def produce(bootstrap: str, topic: str, records: Iterable[tuple[str, BaseModel]]) -> None:
+    """Send (key, model) records to `topic` as the upstream stage would: JSON values, acks from all replicas."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for key, model in records:
+            await producer.send(topic, encode(model), key=key.encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
 
 
 @pytest.fixture

@@ -12,15 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from cli.supervisor import Supervisor
 from services.publish.ninjs import validate_ninjs
 from shared.kafka.broker import free_port
 from shared.models import Story, Subject, utcnow
-from shared.serde import encode
 from shared.topics import CLUSTERED, PUBLISHED
-from tests.integration.conftest import high_watermark, read_topic
+from tests.integration.conftest import high_watermark, produce, read_topic
 
 pytestmark = pytest.mark.broker
 
@@ -45,13 +43,7 @@ def _story(agency_id: str, version: int, **changes: Any) -> Story:
 
 
 async def _produce(bootstrap: str, topic: str, stories: list[Story]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for story in stories:
-            await producer.send_and_wait(topic, encode(story), key=story.id.encode())
-    finally:
-        await producer.stop()
+    await produce(bootstrap, topic, ((story.id, story) for story in stories))
 
 
 def _of(story_id: str) -> Any:
