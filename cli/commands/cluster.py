@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 import orjson
 
-from shared.errors import InvalidInput
 from shared.models import Story, utcnow
 
 __all__ = ["cluster"]
@@ -35,7 +33,7 @@ def cluster(format_name: str | None, agency: str, paths: tuple[Path, ...]) -> No
     Each story is clustered at its own time (version-created), or now when the copy has none.
     Unreadable files go to stderr as `PATH: reason` and make the exit status 2.
     """
-    from cli.commands.parse import read_stories
+    from cli.commands.parse import WireFiles
     from services.merge.cluster import EventIndex
     from services.merge.config import MergeSettings
 
@@ -44,18 +42,11 @@ def cluster(format_name: str | None, agency: str, paths: tuple[Path, ...]) -> No
         click.echo("note: the enrich stage is not installed; clustering on un-enriched stories", err=True)
     index = EventIndex(MergeSettings(), events={}, postings={}, story_events={})
     paths_of: dict[str, str] = {}
-    failed = False
-    for path in paths:
-        try:
-            stories = read_stories(path, format_name=format_name, agency=agency)
-        except InvalidInput as exc:
-            click.echo(f"{path}: {exc.reason}", err=True)
-            failed = True
-            continue
-        for story in stories:
-            enriched = enrich(story) if enrich is not None else story
-            paths_of[story.id] = str(path)
-            index.assign(enriched, enriched.version_created or enriched.first_created or utcnow())
+    files = WireFiles(paths, format_name=format_name, agency=agency)
+    for path, story in files:
+        enriched = enrich(story) if enrich is not None else story
+        paths_of[story.id] = str(path)
+        index.assign(enriched, enriched.version_created or enriched.first_created or utcnow())
     for event_id in list(index.events):
         event = index.event(event_id)
         line = {
@@ -74,5 +65,4 @@ def cluster(format_name: str | None, agency: str, paths: tuple[Path, ...]) -> No
             "credit_line": event.credit_line,
         }
         click.echo(orjson.dumps(line).decode())
-    if failed:
-        sys.exit(2)
+    files.exit_if_failed()

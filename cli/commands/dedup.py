@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 import orjson
 
-from shared.errors import ParseError
 from shared.models import utcnow
 
 __all__ = ["dedup"]
@@ -23,29 +21,21 @@ def dedup(format_name: str | None, agency: str, paths: tuple[Path, ...]) -> None
 
     Unreadable files go to stderr as `PATH: reason` and make the exit status 2.
     """
-    from cli.commands.parse import read_stories
+    from cli.commands.parse import WireFiles
     from services.dedup.config import DedupSettings
     from services.dedup.core import DedupIndex
 
     index = DedupIndex(DedupSettings(), stories={}, hashes={}, bands={}, held={})
-    failed = False
-    for path in paths:
-        try:
-            stories = read_stories(path, format_name=format_name, agency=agency)
-        except ParseError as exc:
-            click.echo(f"{path}: {exc.reason}", err=True)
-            failed = True
-            continue
-        for story in stories:
-            decision = index.decide(story, utcnow())
-            line = {
-                "path": str(path),
-                "id": story.id,
-                "version": story.version,
-                "outcome": decision.outcome,
-                "of": decision.of,
-                "score": decision.score,
-            }
-            click.echo(orjson.dumps(line).decode())
-    if failed:
-        sys.exit(2)
+    files = WireFiles(paths, format_name=format_name, agency=agency)
+    for path, story in files:
+        decision = index.decide(story, utcnow())
+        line = {
+            "path": str(path),
+            "id": story.id,
+            "version": story.version,
+            "outcome": decision.outcome,
+            "of": decision.of,
+            "score": decision.score,
+        }
+        click.echo(orjson.dumps(line).decode())
+    files.exit_if_failed()

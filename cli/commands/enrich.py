@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-
-from shared.errors import InvalidInput
 
 __all__ = ["enrich"]
 
@@ -22,28 +19,20 @@ def enrich(format_name: str | None, agency: str, translate: bool, paths: tuple[P
 
     Unreadable files go to stderr as `PATH: reason` and make the exit status 2.
     """
+    from cli.commands.parse import WireFiles
     from services.enrich.config import EnrichSettings
     from services.enrich.pipeline import Enricher
     from services.enrich.translate import translation_service
-    from services.parse.core import parse_bytes
     from shared.serde import encode
 
     settings = EnrichSettings()
     enricher = Enricher(settings)
     translator = translation_service(settings, {}) if translate else None
-    failed = False
-    for path in paths:
-        try:
-            stories = parse_bytes(path.read_bytes(), agency=agency, format_name=format_name)
-        except (OSError, InvalidInput) as exc:
-            click.echo(f"{path}: {getattr(exc, 'reason', None) or exc}", err=True)
-            failed = True
-            continue
-        for story in stories:
-            enriched = enricher.enrich(story)
-            source = (enriched.language or enriched.language_detected or "und").split("-")[0]
-            if translator is not None:
-                enriched = translator.translate_story_sync(enriched, source, settings.desk_language)
-            click.echo(encode(enriched).decode())
-    if failed:
-        sys.exit(2)
+    files = WireFiles(paths, format_name=format_name, agency=agency)
+    for _, story in files:
+        enriched = enricher.enrich(story)
+        source = (enriched.language or enriched.language_detected or "und").split("-")[0]
+        if translator is not None:
+            enriched = translator.translate_story_sync(enriched, source, settings.desk_language)
+        click.echo(encode(enriched).decode())
+    files.exit_if_failed()

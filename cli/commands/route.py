@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 import orjson
 
-from cli.commands.parse import read_stories
+from cli.commands.parse import WireFiles
 from services.publish.routing import load_rules
 from services.publish.routing import route as route_story
 from shared.errors import InvalidInput
@@ -37,16 +36,8 @@ def route(rules_file: Path, format_name: str | None, agency: str, paths: tuple[P
         rules = load_rules(rules_file)
     except InvalidInput as exc:
         raise click.ClickException(exc.reason) from exc
-    failed = False
-    for path in paths:
-        try:
-            stories = read_stories(path, format_name=format_name, agency=agency)
-        except InvalidInput as exc:
-            click.echo(f"{path}: {exc.reason}", err=True)
-            failed = True
-            continue
-        for story in stories:
-            line = {"path": str(path), "id": story.id, "topics": route_story(story, rules)}
-            click.echo(orjson.dumps(line).decode())
-    if failed:
-        sys.exit(2)
+    files = WireFiles(paths, format_name=format_name, agency=agency)
+    for path, story in files:
+        line = {"path": str(path), "id": story.id, "topics": route_story(story, rules)}
+        click.echo(orjson.dumps(line).decode())
+    files.exit_if_failed()
