@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -19,6 +20,8 @@ class Output:
     topic: str
     key: str | None
     value: BaseModel | bytes | None
+    on_sent: Callable[[], object] | None = None
+    """Called once the record is handed to the producer, so later records of the same key queue behind it."""
 
     def encoded(self) -> tuple[bytes | None, bytes | None]:
         """The record's key and value as the bytes Kafka carries (models as JSON)."""

@@ -72,7 +72,6 @@ class Stage:
         self._topics: dict[str, faust.TopicT] = {source: self.source}
         self.metrics = StageMetrics(name)
         self._chores: list[_Chore] = []
-        self._sends = 0  # a handler may send its output itself (enrich's late translations); it counts as ok
         setup_prometheus_sensors(self.app, name_prefix=f"wiredesk_{name}_faust")
         self._add_healthz()
 
@@ -137,7 +136,6 @@ class Stage:
     async def handle(self, handler: Handler, incoming: Incoming) -> None:
         """Run one record through `handler`, sending its outputs or dead-lettering it."""
         started = time.perf_counter()
-        sends_before = self._sends
         try:
             outputs = await handler(incoming)
         except InvalidInput as exc:
@@ -153,7 +151,7 @@ class Stage:
             chore.run_if_due()
         for output in outputs:
             await self.send(output)
-        self.metrics.processed.labels("ok" if self._sends > sends_before else "dropped").inc()
+        self.metrics.processed.labels("ok" if outputs else "dropped").inc()
 
     async def send(self, output: Output) -> None:
         """Produce one output record (acknowledged before the source offset is committed)."""
@@ -162,8 +160,9 @@ class Stage:
             topic = self._topics[output.topic] = self.topic(output.topic)
         key, value = output.encoded()
         await topic.send(key=key, value=value)
-        self._sends += 1
         self.metrics.sent.labels(output.topic).inc()
+        if output.on_sent is not None:
+            output.on_sent()
 
     async def dead_letter(self, incoming: Incoming, code: str, reason: str, raw_id: str | None = None) -> None:
         """Send `incoming` to this stage's dead-letter topic with its original bytes and `reason`."""

@@ -235,3 +235,5 @@ class TransactionalRunner:
     async def _send(self, producer: AIOKafkaProducer, output: Output) -> None:
         key, value = output.encoded()
         await producer.send(self._qualified(output.topic), value, key=key)
+        if output.on_sent is not None:
+            output.on_sent()

@@ -71,7 +71,7 @@ if late is not None:
 
 
 async def enrich_story(incoming: Incoming) -> Sequence[Output]:
-    """Enrich one story, keyed by story id; a story queued for translation is sent here, then released."""
+    """Enrich one story, keyed by story id; its translation, if queued, is released once the story is sent."""
     story = decode(Story, incoming.value)
     enriched = enricher.enrich(story, on_timing=lambda name, seconds: enricher_seconds.labels(name).observe(seconds))
     languages_seen.labels(enriched.language_detected or "und").inc()
@@ -79,10 +79,7 @@ async def enrich_story(incoming: Incoming) -> Sequence[Output]:
         return [Output(ENRICHED, enriched.id, enriched)]
     source = (enriched.language or enriched.language_detected or "und").split("-")[0].lower()
     now, sent = late.submit(enriched, source)
-    # Sent here rather than returned so the translation can be released only after it is on the topic.
-    await stage.send(Output(ENRICHED, now.id, now))
-    sent.set()
-    return []
+    return [Output(ENRICHED, now.id, now, on_sent=sent.set)]
 
 
 stage.process(enrich_story)

@@ -4,7 +4,7 @@ The shell must not await an engine per message, so `submit` only queues the stor
 queue marks it "failed" rather than growing without limit) and a few worker tasks translate and hand
 the SAME story (same id and version) with `translations` filled to `emit`. A crash between the two
 loses the queued translations; the pending story is already downstream and stays untranslated (the
-desk can ask again with `wiredesk enrich translate`), which is accepted rather than replaying input.
+desk can ask again with `wiredesk enrich --translate`), which is accepted rather than replaying input.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class LateTranslations:
         self.target = target
         self.concurrency = concurrency
         self.on_outcome = on_outcome
-        self.queue: asyncio.Queue[tuple[Story, str, asyncio.Event]] = asyncio.Queue(maxsize=queue_size)
+        self.queue: asyncio.Queue[tuple[Story, str, str, asyncio.Event]] = asyncio.Queue(maxsize=queue_size)
         self._workers: list[asyncio.Task[None]] = []
 
     def submit(self, story: Story, source: str) -> tuple[Story, asyncio.Event]:
@@ -57,7 +57,7 @@ class LateTranslations:
             self.on_outcome(backend, "breaker_open")
             return story.model_copy(update={"translation_status": "failed"}), sent
         try:
-            self.queue.put_nowait((story, source, sent))
+            self.queue.put_nowait((story, source, backend, sent))
         except asyncio.QueueFull:
             self.on_outcome(backend, "queue_full")
             return story.model_copy(update={"translation_status": "failed"}), sent
@@ -71,8 +71,7 @@ class LateTranslations:
 
     async def _work(self) -> None:
         while True:
-            story, source, sent = await self.queue.get()
-            backend = self.service.route(source, self.target) or "none"
+            story, source, backend, sent = await self.queue.get()
             try:
                 translated = await self.service.translate_story(story, source, self.target)
                 if translated.translation_status != "done":
