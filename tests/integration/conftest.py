@@ -91,13 +91,13 @@ async def read_topic(
     return found
 
 
-async def produce(bootstrap: str, topic: str, records: Iterable[tuple[str, BaseModel]]) -> None:
-    """Send (key, model) records to `topic` as the upstream stage would: JSON values, acks from all replicas."""
+async def produce(bootstrap: str, topic: str, records: Iterable[tuple[str, BaseModel | bytes]]) -> None:
+    """Send (key, value) records to `topic` as an upstream stage would: models as JSON, acks from all replicas."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
-        for key, model in records:
-            await producer.send(topic, encode(model), key=key.encode())
+        for key, value in records:
+            await producer.send(topic, value if isinstance(value, bytes) else encode(value), key=key.encode())
         await producer.flush()
     finally:
         await producer.stop()

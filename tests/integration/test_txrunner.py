@@ -13,12 +13,12 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.kafka.admin import apply_topics
 from shared.kafka.broker import free_port
 from shared.kafka.tail import tail
 from shared.topics import catalogue
+from tests.integration.conftest import high_watermark, produce
 
 pytestmark = pytest.mark.broker
 
@@ -50,27 +50,6 @@ def _wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 
     raise AssertionError("runner never became healthy")
 
 
-async def _produce(bootstrap: str, topic: str) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for n in range(TOTAL):
-            await producer.send(topic, str(n).encode(), key=f"k{n % 7}".encode())
-        await producer.flush()
-    finally:
-        await producer.stop()
-
-
-async def _high_watermark(bootstrap: str, topic: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
-    await consumer.start()
-    try:
-        tp = TopicPartition(topic, 0)
-        return int((await consumer.end_offsets([tp]))[tp])
-    finally:
-        await consumer.stop()
-
-
 async def _output(bootstrap: str, topic: str) -> list[dict[str, int]]:
     return [r["value"] async for r in tail(bootstrap, topic, from_beginning=True, timeout=3.0)]
 
@@ -83,13 +62,13 @@ def test_kill_minus_nine_mid_stream_loses_and_duplicates_nothing(bootstrap: str,
     log = tmp_path / "runner.log"
     first = _start(env, port, log)
     _wait_healthy(port, first)
-    asyncio.run(_produce(bootstrap, namespace + "events.v1"))
+    asyncio.run(produce(bootstrap, namespace + "events.v1", ((f"k{n % 7}", str(n).encode()) for n in range(TOTAL))))
 
     # Kill without warning while the runner is busy (output high watermark past 10 %), then start again.
     deadline = time.monotonic() + 60
     while (
         time.monotonic() < deadline
-        and asyncio.run(_high_watermark(bootstrap, namespace + "stories.published.v1")) < TOTAL // 10
+        and asyncio.run(high_watermark(bootstrap, namespace + "stories.published.v1")) < TOTAL // 10
     ):
         time.sleep(0.05)
     first.kill()
