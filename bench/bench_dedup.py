@@ -32,7 +32,7 @@ START = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def fresh_index(settings: DedupSettings) -> DedupIndex:
-    return DedupIndex(settings, stories={}, hashes={}, bands={}, held={})
+    return DedupIndex(settings, state={})
 
 
 @dataclass

@@ -65,6 +65,8 @@ class Stage:
             topic_disable_leader=True,
             consumer_auto_offset_reset="earliest",
             producer_acks=-1,
+            broker_session_timeout=self.settings.session_timeout_seconds,
+            broker_heartbeat_interval=min(3.0, self.settings.session_timeout_seconds / 4),
             logging_config=logging_config(name, self.settings.log_level),
         )
         self.source = self.topic(source)

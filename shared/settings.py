@@ -47,4 +47,10 @@ class ServiceSettings(BaseSettings):
     web_port: int | None = Field(default=None, description="Port of /metrics and /healthz; default per stage.")
     state_dir: Path = Field(default=PROJECT_ROOT / "var" / "state", description="RocksDB table state, per stage.")
     log_level: str = Field(default="INFO")
+    session_timeout_seconds: float = Field(
+        default=30.0,
+        ge=6.0,
+        description="How long Kafka waits for a silent worker before handing its partitions to another; "
+        "after a crash, the partitions of the dead worker wait this long.",
+    )
     shared_dir: Path = Field(default=PROJECT_ROOT.parent / "shared", description="Corpus and vocabularies.")

@@ -25,7 +25,7 @@ def dedup(format_name: str | None, agency: str, paths: tuple[Path, ...]) -> None
     from services.dedup.config import DedupSettings
     from services.dedup.core import DedupIndex
 
-    index = DedupIndex(DedupSettings(), stories={}, hashes={}, bands={}, held={})
+    index = DedupIndex(DedupSettings(), state={})
     files = WireFiles(paths, format_name=format_name, agency=agency)
     for path, story in files:
         decision = index.decide(story, utcnow())

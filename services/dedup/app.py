@@ -1,8 +1,10 @@
-"""Dedup stage shell: `wire.parsed.v1` -> `wire.unique.v1`, state in RocksDB-backed Faust tables.
+"""Dedup stage shell: `wire.parsed.v1` -> `wire.unique.v1`, state in one RocksDB-backed Faust table.
 
-Every index the core keeps is a Faust table, so each write also goes to the table's changelog topic and
-a restarted or moved worker rebuilds the index from it. Faust tables are partition-local and writable
-only while a message is processed, so expiry is a `Stage.every` chore, run at most once a minute.
+The durable records (a chain head per story, a decision per delivery, held kills) live in the `state`
+table, whose changelog a restarted or moved worker recovers; about two writes per story. The copy map,
+LSH buckets and expiry queue are derived from it in memory and rebuilt after every recovery. Faust tables
+are writable only while a message is processed, so expiry is a `Stage.every` chore, run at most once a
+minute.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from services.dedup.config import DedupSettings
 from services.dedup.core import DedupIndex
@@ -32,14 +34,28 @@ near_scores = Histogram(
 )
 lookup_seconds = Histogram("wiredesk_dedup_lookup_seconds", "Time of one index decision.")
 expired_total = Counter("wiredesk_dedup_expired_total", "Index entries expired with the window.")
+recovered_gauge = Gauge("wiredesk_dedup_heads_recovered", "Story chains found in the state at the last recovery.")
+indexed_gauge = Gauge("wiredesk_dedup_indexed_stories", "Stories in the LSH index (possible originals).")
+held_gauge = Gauge("wiredesk_dedup_held_kills", "Kills waiting for a story that has not arrived.")
 
-index = DedupIndex(
-    settings,
-    stories=stage.table("stories"),
-    hashes=stage.table("hashes"),
-    bands=stage.table("bands"),
-    held=stage.table("held"),
-)
+
+def _rebuild() -> None:
+    recovered_gauge.set(index.rebuild(utcnow()))
+    _observe_sizes()
+
+
+def _observe_sizes() -> None:
+    sizes = index.sizes()
+    indexed_gauge.set(sizes.indexed)
+    held_gauge.set(sizes.held_kills)
+
+
+def _expire() -> None:
+    expired_total.inc(index.expire(utcnow()))
+    _observe_sizes()
+
+
+index = DedupIndex(settings, state=stage.table("state", on_recover=_rebuild))
 
 
 async def dedup_story(incoming: Incoming) -> Sequence[Output]:
@@ -55,6 +71,6 @@ async def dedup_story(incoming: Incoming) -> Sequence[Output]:
     return [Output(UNIQUE, emitted.id, emitted) for emitted in decision.emit]
 
 
-stage.every(60, lambda: expired_total.inc(index.expire(utcnow())))
+stage.every(60, _expire)
 stage.process(dedup_story)
 app = stage.app

@@ -28,10 +28,14 @@ class DedupSettings(BaseSettings):
     min_shingles: int = Field(default=20, ge=1, description="Shorter copy is only checked for exact re-sends.")
     window_hours: float = Field(default=72.0, gt=0, description="How far back re-sends and near-dups are found.")
     chain_hours: float = Field(default=336.0, gt=0, description="How long story ids are kept for versions/kills.")
-    held_hours: float = Field(default=72.0, gt=0, description="How long a kill waits for its story.")
+    kill_hold_hours: float = Field(
+        default=720.0,
+        gt=0,
+        description="How long a kill that arrived before its story waits for it (longer than the window: "
+        "a kill must not be lost because its story is late).",
+    )
     max_candidates: int = Field(default=16, ge=1, description="Most LSH candidates compared in full per story.")
     band_bucket_limit: int = Field(default=32, ge=1, description="Most story ids one LSH bucket keeps.")
-    expiry_bucket_seconds: int = Field(default=600, ge=1, description="Granularity of the expiry key lists.")
     seed: int = Field(default=20170629, description="Seed of the hash family; changing it invalidates the index.")
 
     @model_validator(mode="after")

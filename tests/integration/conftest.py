@@ -70,6 +70,8 @@ def pipeline(bootstrap: str, tmp_path: Path) -> Iterator[Supervisor]:
         "WIREDESK_SPOOL_DIR": str(tmp_path / "spool"),
         "WIREDESK_LOG_LEVEL": "INFO",
         "WIREDESK_INGEST_FEEDS": "spool",
+        # A killed worker's partitions wait this long before the restarted one gets them.
+        "WIREDESK_SESSION_TIMEOUT_SECONDS": "8",
     }
     supervisor = Supervisor(env=env, log_dir=tmp_path / "logs", namespace=namespace)
     yield supervisor

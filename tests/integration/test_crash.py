@@ -14,6 +14,7 @@ import pytest
 
 from bench.pipeline import synthetic_raw
 from cli.supervisor import STAGES, Supervisor
+from shared.kafka.broker import free_port
 from shared.topics import CLUSTERED, PUBLISHED, RAW, UNIQUE
 from tests.integration.conftest import high_watermark, produce, read_topic
 
@@ -23,13 +24,8 @@ TOTAL = 1000
 PIPELINE = ["parse", "dedup", "enrich", "merge", "publish"]
 
 
-# A known defect, not a pass: in 2 of 3 runs this session the restarted dedup worker stopped making progress
-# after logging "producer buffer full" (Faust's table-write buffer; dedup writes ~39 changelog records
-# per story), so the run hit the time limit with stories missing downstream. Nothing was published twice.
-# Cutting dedup's table writes (issue 4) is the fix; until then the test runs and reports XPASS or XFAIL.
-@pytest.mark.xfail(reason="dedup can stall after a kill -9 restart (Faust producer buffer full); issue 4", strict=False)
 def test_kill_nine_of_dedup_and_merge_loses_and_duplicates_nothing(pipeline: Supervisor, bootstrap: str) -> None:
-    ports = {name: 19200 + i for i, name in enumerate(STAGES)}
+    ports = {name: free_port() for name in STAGES}
     for name in PIPELINE:
         pipeline.start(name, ports[name])
     pipeline.wait_healthy(timeout=120)

@@ -23,18 +23,20 @@ BODY = (
 
 
 class Stores:
-    """Four dict stores, kept so tests can look inside and serialise them."""
+    """The durable state as a dict, kept so tests can look inside and serialise it."""
 
     def __init__(self) -> None:
-        self.stories: dict[str, Any] = {}
-        self.hashes: dict[str, Any] = {}
-        self.bands: dict[str, Any] = {}
-        self.held: dict[str, Any] = {}
+        self.state: dict[str, Any] = {}
 
     def index(self, settings: DedupSettings | None = None) -> DedupIndex:
-        return DedupIndex(
-            settings or DedupSettings(), stories=self.stories, hashes=self.hashes, bands=self.bands, held=self.held
-        )
+        return DedupIndex(settings or DedupSettings(), state=self.state)
+
+    def head(self, story_id: str) -> dict[str, Any]:
+        record: dict[str, Any] = self.state[f"s:{story_id}"]
+        return record
+
+    def keys(self, prefix: str) -> list[str]:
+        return sorted(key for key in self.state if key.startswith(prefix))
 
 
 def story(

@@ -48,15 +48,29 @@ def test_higher_version_replaces_and_keeps_signals(stores: Stores) -> None:
     assert (decision.outcome, decision.of) == ("version", "reuters:port-1")
     assert decision.emit == [update]
     assert decision.emit[0].signals == ["update", "writethru"]
-    assert stores.stories["reuters:port-1"]["v"] == 2
+    assert stores.head("reuters:port-1")["v"] == 2
 
 
 def test_story_linked_by_replaces_is_a_version(stores: Stores) -> None:
     index = stores.index()
     index.decide(story(), NOW)
-    linked = story("reuters:port-1a", body=BODY_V2, replaces="port-1")
+    linked = story("reuters:port-1a", body=BODY_V2, replaces="port-1", raw_id="feed:2")
     decision = index.decide(linked, NOW)
-    assert (decision.outcome, decision.of, decision.emit) == ("version", "reuters:port-1", [linked])
+    as_head = linked.model_copy(update={"id": "reuters:port-1", "agency_id": "port-1", "version": 2})
+    assert (decision.outcome, decision.of, decision.emit) == ("version", "reuters:port-1", [as_head])
+    assert index.decide(linked, NOW).emit == [as_head]  # a redelivery replays it under the head's id
+    assert stores.head("reuters:port-1")["v"] == 2
+
+
+def test_linked_id_keeps_following_its_head(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(), NOW)
+    index.decide(story("reuters:port-1a", body=BODY_V2, replaces="port-1"), NOW)
+    assert index.decide(story("reuters:port-1a", body=BODY_V2), NOW).outcome == "resend"
+    update = index.decide(story("reuters:port-1a", version=2, body=BODY_V2 + " Talks resume Friday."), NOW)
+    assert (update.outcome, update.emit[0].id, update.emit[0].version) == ("version", "reuters:port-1", 3)
+    kill = index.decide(story("reuters:port-1a", version=2, body="Kill.", pubstatus="canceled"), NOW)
+    assert (kill.outcome, kill.emit[0].id, kill.emit[0].version) == ("kill", "reuters:port-1", 3)
 
 
 def test_late_older_version_is_stale_and_never_overwrites(stores: Stores) -> None:
@@ -65,7 +79,7 @@ def test_late_older_version_is_stale_and_never_overwrites(stores: Stores) -> Non
     index.decide(story(version=3, body=BODY_V2), NOW)
     decision = index.decide(story(version=2, body=BODY_V2 + " More."), NOW)
     assert (decision.outcome, decision.emit) == ("stale", [])
-    assert stores.stories["reuters:port-1"]["v"] == 3
+    assert stores.head("reuters:port-1")["v"] == 3
 
 
 def test_higher_version_before_first_passes_as_new_then_first_is_stale(stores: Stores) -> None:
@@ -93,7 +107,48 @@ def test_kill_before_its_story_is_held_then_emitted_after_it(stores: Stores, sig
     original = story()
     released = index.decide(original, NOW + timedelta(minutes=1))
     assert (released.outcome, released.emit) == ("new", [original, kill])
-    assert stores.held == {key: value for key, value in stores.held.items() if key.startswith("~")}
+    assert stores.keys("k:") == []
+    assert index.sizes().held_kills == 0
+
+
+def test_held_kill_outlives_the_window(stores: Stores) -> None:
+    index = stores.index()
+    kill = story(version=2, body="Kill.", pubstatus="canceled")
+    index.decide(kill, NOW)
+    late = NOW + timedelta(days=10)
+    index.expire(late)
+    assert index.sizes().held_kills == 1
+    original = story(created=late)
+    assert index.decide(original, late).emit == [original, kill]
+
+
+def test_held_kill_follows_its_story_into_a_resend(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(), NOW)
+    refiled_kill = story("reuters:port-1-refiled", version=2, body="Kill.", pubstatus="canceled")
+    assert index.decide(refiled_kill, NOW).outcome == "held"
+    decision = index.decide(story("reuters:port-1-refiled"), NOW)
+    assert (decision.outcome, decision.of) == ("resend", "reuters:port-1")
+    assert [(kill.id, kill.version, kill.pubstatus) for kill in decision.emit] == [("reuters:port-1", 2, "canceled")]
+    again = index.decide(story("reuters:port-1-refiled", version=3, body="Kill.", pubstatus="canceled"), NOW)
+    assert (again.outcome, again.emit[0].id) == ("kill", "reuters:port-1")
+
+
+def test_identical_copy_from_another_agency_is_a_linked_near_duplicate(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(), NOW)
+    other = story("afp:port-1")
+    decision = index.decide(other, NOW)
+    assert (decision.outcome, decision.of, decision.score) == ("near_duplicate", "reuters:port-1", 1.0)
+    assert decision.emit == [other.model_copy(update={"near_duplicate_of": "reuters:port-1"})]
+
+
+def test_kill_older_than_the_chain_goes_out_at_the_chain_version(stores: Stores) -> None:
+    index = stores.index()
+    index.decide(story(), NOW)
+    index.decide(story(version=3, body=BODY_V2), NOW)
+    decision = index.decide(story(version=2, body="Kill.", pubstatus="canceled"), NOW)
+    assert (decision.outcome, decision.emit[0].version) == ("kill", 3)
 
 
 def test_rewrite_under_new_id_is_near_duplicate(stores: Stores) -> None:
@@ -222,30 +277,33 @@ def test_same_delivery_position_with_other_content_is_not_a_replay(stores: Store
     assert index.decide(other, NOW).outcome == "new"
 
 
-def test_expiry_drops_window_and_chain_entries_in_time(stores: Stores) -> None:
+def test_expiry_drops_window_chain_and_hold_entries_in_time(stores: Stores) -> None:
     index = stores.index()
     index.decide(case_story(REWRITE["original"]), NOW)
-    index.decide(story(version=2, body="Kill.", pubstatus="canceled", raw_id="feed:k"), NOW)
+    index.decide(story("reuters:never", body="Kill.", pubstatus="canceled", raw_id="feed:k"), NOW)
     assert index.expire(NOW + timedelta(hours=1)) == 0
-    dropped_at_window = index.expire(NOW + timedelta(hours=73))
-    assert dropped_at_window > 32  # band entries, signature, content key, delivery record, held kill
-    assert not any(key.startswith(("s:", "c:", "d:")) for key in stores.hashes)
-    assert [key for key in stores.bands if not key.startswith("~")] == []
-    assert [key for key in stores.held if not key.startswith("~")] == []
-    assert REWRITE["original"]["id"] in stores.stories  # kept for late kills
+    assert index.expire(NOW + timedelta(hours=73)) == 3  # the copy, the LSH entry, the delivery record
+    assert index.sizes()[:3] == (0, 0, 0)
+    assert stores.keys("d:") == []
+    assert stores.keys("s:") == [f"s:{REWRITE['original']['id']}"]  # kept for late versions and kills
     assert index.expire(NOW + timedelta(days=15)) == 1
-    assert [key for key in stores.stories if not key.startswith("~")] == []
-    later = NOW + timedelta(days=15)
+    assert stores.keys("s:") == []
+    assert stores.keys("k:") == ["k:reuters:never"]
+    assert index.expire(NOW + timedelta(days=31)) == 1
+    assert stores.state == {}
+    assert index.sizes().held_kills == 0
+    later = NOW + timedelta(days=31)
     assert index.decide(case_story(REWRITE["candidate"], later), later).outcome == "new"
 
 
-def test_rewritten_record_is_not_expired_by_its_older_listing(stores: Stores) -> None:
+def test_rewritten_head_is_not_expired_by_its_older_listing(stores: Stores) -> None:
     index = stores.index()
     index.decide(story(), NOW)
     later = NOW + timedelta(hours=60)
     index.decide(story(version=2, body=BODY_V2, created=later), later)
     index.expire(NOW + timedelta(hours=73))
-    assert "s:reuters:port-1" in stores.hashes
+    assert index.sizes().indexed == 1
+    assert "sig" in stores.head("reuters:port-1")
 
 
 def test_band_buckets_are_bounded(stores: Stores) -> None:
@@ -253,27 +311,50 @@ def test_band_buckets_are_bounded(stores: Stores) -> None:
     index = stores.index(DedupSettings(band_bucket_limit=3, min_shingles=1000))
     for number in range(6):
         index.decide(story(f"reuters:copy-{number}", headline=f"Copy {number}", body=BODY + f" Copy {number}."), NOW)
-    assert max(len(value) for key, value in stores.bands.items() if not key.startswith("~")) == 3
+    assert index.sizes().largest_bucket == 3
 
 
-def test_stores_round_trip_through_json(stores: Stores) -> None:
+def test_a_story_costs_two_durable_writes(stores: Stores) -> None:
+    index = stores.index()
+    for number, case in enumerate(eval_cases()):
+        index.decide(story(case["original"]["id"], body=case["original"]["body"], raw_id=f"feed:{number}"), NOW)
+    assert len(stores.state) == 2 * len(eval_cases())
+
+
+def test_state_round_trips_through_json_and_rebuilds_the_derived_index(stores: Stores) -> None:
     index = stores.index()
     index.decide(case_story(REWRITE["original"]), NOW)
     index.decide(story("reuters:pending", body="Kill.", pubstatus="canceled", raw_id="feed:k"), NOW)
-    copies = {
-        name: orjson.loads(orjson.dumps(getattr(stores, name))) for name in ("stories", "hashes", "bands", "held")
-    }
-    assert copies == {name: getattr(stores, name) for name in copies}
     restored = Stores()
-    restored.stories, restored.hashes, restored.bands, restored.held = (
-        copies["stories"],
-        copies["hashes"],
-        copies["bands"],
-        copies["held"],
-    )
-    decision = restored.index().decide(case_story(REWRITE["candidate"]), NOW)
+    restored.state = orjson.loads(orjson.dumps(stores.state))
+    assert restored.state == stores.state
+    rebuilt = restored.index()
+    assert rebuilt.rebuild(NOW) == 1
+    assert rebuilt.sizes() == index.sizes()
+    decision = rebuilt.decide(case_story(REWRITE["candidate"]), NOW)
     assert (decision.outcome, decision.of) == ("near_duplicate", REWRITE["original"]["id"])
-    assert restored.index().decide(story("reuters:pending", body=BODY_V2), NOW).emit[1].pubstatus == "canceled"
+    assert rebuilt.decide(story("reuters:pending", body=BODY_V2), NOW).emit[1].pubstatus == "canceled"
+
+
+def test_index_rebuilt_halfway_decides_the_rest_as_an_uninterrupted_one() -> None:
+    sides = [
+        case_story(side, NOW + timedelta(minutes=n))
+        for n, case in enumerate(eval_cases())
+        for side in (case["original"], case["candidate"])
+    ]
+    half = len(sides) // 2
+    whole, interrupted = Stores(), Stores()
+    uninterrupted_index, first_half = whole.index(), interrupted.index()
+    expected = [uninterrupted_index.decide(side, NOW).outcome for side in sides]
+    for side in sides[:half]:
+        first_half.decide(side, NOW)
+    restarted = Stores()
+    restarted.state = orjson.loads(orjson.dumps(interrupted.state))
+    second_half = restarted.index()
+    second_half.rebuild(NOW)
+    assert [second_half.decide(side, NOW).outcome for side in sides[half:]] == expected[half:]
+    assert "near_duplicate" in expected[half:]
+    assert second_half.sizes() == uninterrupted_index.sizes()
 
 
 BODY_V2 = (
