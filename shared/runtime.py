@@ -57,6 +57,7 @@ class Stage:
             store="rocksdb://" if stateful else "memory://",
             datadir=str(self.settings.state_dir / name),
             web_host=self.settings.web_host,
+            web_bind=self.settings.web_host,
             web_port=self.settings.web_port or default_port,
             web_enabled=True,
             # Tables are co-partitioned with the source topic, so their changelogs need its partition count.

@@ -1,6 +1,7 @@
 """Merge stage shell: `wire.enriched.v1` -> `wire.clustered.v1` (stories) and `events.v1` (event changes).
 
-Events live in RocksDB-backed Faust tables with changelogs; the inverted index is rebuilt from them.
+Events live in a RocksDB-backed Faust table with a changelog; the inverted index and the story -> event map
+are derived from them in memory and rebuilt after every recovery.
 Tables are writable only while a message is processed, so closing quiet events is a `Stage.every` chore,
 run at most once a minute.
 """
@@ -32,17 +33,16 @@ recovered_gauge = Gauge("wiredesk_merge_events_recovered", "Open events indexed 
 closed_total = Counter("wiredesk_merge_events_closed_total", "Events closed after their quiet period.")
 
 
-# Only events and the story -> event map are durable (two writes per story); the inverted index is derived
-# from the events, kept in memory and rebuilt whenever the events table has been recovered.
-def _rebuild_postings() -> None:
-    recovered_gauge.set(index.rebuild_postings())
+# Only events are durable (one write per story); the rest is derived from them whenever the table is recovered.
+def _rebuild() -> None:
+    recovered_gauge.set(index.rebuild())
 
 
 index = EventIndex(
     MergeSettings(),
-    events=stage.table("events", on_recover=_rebuild_postings),
+    events=stage.table("events", on_recover=_rebuild),
     postings={},
-    story_events=stage.table("stories"),
+    story_events={},
 )
 
 
@@ -58,6 +58,10 @@ async def merge_story(incoming: Incoming) -> Sequence[Output]:
     if assignment.event is not None:
         members_per_event.observe(len(assignment.event.members))
         outputs.append(Output(EVENTS, assignment.event.event_id, assignment.event))
+    elif assignment.outcome == "unchanged" and assignment.story.event_id is not None:
+        # A replay after a crash may find the event already stored but never sent: send it as it stands.
+        # Otherwise it is a repeat of a version consumers have, which publish drops.
+        outputs.append(Output(EVENTS, assignment.story.event_id, index.event(assignment.story.event_id)))
     return outputs
 
 

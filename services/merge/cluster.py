@@ -13,8 +13,9 @@ Stores (values JSON; the state round-trips through orjson):
                   "q:<hour>" -> events last changed in that hour; "q:hours" -> those hours (for closing)
     story_events  story id -> event id
 
-`events` and `story_events` are the durable state; `postings` is derived from `events` and can be rebuilt
-at any time (`rebuild_postings`), so the service keeps it in memory and writes two records per story.
+`events` is the durable state; `postings` and `story_events` are derived from it and can be rebuilt at any
+time (`rebuild`), so the service keeps them in memory and writes one record per story: its event. One
+record means a crash can never keep a story's membership without the event that holds it.
 """
 
 from __future__ import annotations
@@ -284,16 +285,19 @@ class EventIndex:
             updated_at=datetime.fromtimestamp(state["updated_at"], UTC),
         )
 
-    def rebuild_postings(self) -> int:
-        """Fill `postings` from the events alone (they are derived; a service keeps them in memory only).
+    def rebuild(self) -> int:
+        """Fill `postings` and `story_events` from the events alone (a service keeps them in memory only).
 
         Events are replayed oldest change first, so each posting list ends with its newest events as
         `_post` leaves them. Returns the number of open events indexed.
         """
         self.postings.clear()
+        self.story_events.clear()
         ordered = sorted(self.events.items(), key=lambda item: item[1]["updated_at"])
         cap = self.settings.max_postings
         for event_id, state in ordered:
+            for member in state["members"]:
+                self.story_events[member["story_id"]] = event_id
             for key in state["keys"]:
                 self.postings[key] = [*self.postings.get(key, ()), event_id][-cap:]
             hour = state["bucket"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,21 @@ def pipeline(bootstrap: str, tmp_path: Path) -> Iterator[Supervisor]:
     supervisor = Supervisor(env=env, log_dir=tmp_path / "logs", namespace=namespace)
     yield supervisor
     supervisor.stop()
+
+
+async def read_until(
+    bootstrap: str, topic: str, done: Callable[[list[dict[str, Any]]], bool], *, timeout: float = 60.0
+) -> list[dict[str, Any]]:
+    """Records of `topic` from the beginning (read_committed) once `done` says they are complete, or `timeout`.
+
+    For at-least-once topics, where a replay can repeat records and a count of records would stop early.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = [record async for record in tail(bootstrap, topic, from_beginning=True, timeout=2.0)]
+        if done(found) or asyncio.get_running_loop().time() >= deadline:
+            return found
+        await asyncio.sleep(1.0)
 
 
 async def read_topic(

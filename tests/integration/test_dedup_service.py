@@ -14,6 +14,7 @@ import random
 import time
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ from services.dedup.core import DedupIndex
 from shared.kafka.broker import free_port
 from shared.models import Lineage, Story, utcnow
 from shared.topics import PARSED, UNIQUE
-from tests.integration.conftest import high_watermark, produce, read_topic
+from tests.integration.conftest import high_watermark, produce, read_until
 
 pytestmark = pytest.mark.broker
 
@@ -112,8 +113,11 @@ def test_kill_nine_of_dedup_emits_what_an_uninterrupted_index_does(pipeline: Sup
     pipeline.start("dedup", port)
     pipeline.wait_healthy(timeout=120)
 
-    records = asyncio.run(read_topic(bootstrap, ns + UNIQUE, expect=sum(expected.values()), timeout=180))
-    emitted = Counter((r["value"]["id"], r["value"]["version"], r["value"]["pubstatus"]) for r in records)
+    def emissions(records: list[dict[str, Any]]) -> Counter[tuple[str, int, str]]:
+        return Counter((r["value"]["id"], r["value"]["version"], r["value"]["pubstatus"]) for r in records)
+
+    records = asyncio.run(read_until(bootstrap, ns + UNIQUE, lambda found: set(expected) <= set(emissions(found))))
+    emitted = emissions(records)
     assert set(emitted) == set(expected), (
         f"lost: {sorted(set(expected) - set(emitted))[:5]}, unexpected: {sorted(set(emitted) - set(expected))[:5]}"
     )

@@ -1,4 +1,4 @@
-"""The service keeps only events durable and rebuilds the inverted index from them after a restart."""
+"""The service keeps only events durable and rebuilds the inverted index and story map from them after a restart."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ def _fed(stories: list[Any]) -> tuple[EventIndex, dict[str, str]]:
 def test_rebuilt_postings_equal_the_ones_kept_while_running() -> None:
     index, _ = _fed([story for _, story in load_labelled()])
     kept = {key: list(ids) for key, ids in index.postings.items()}
-    restarted = EventIndex(MergeSettings(), events=index.events, postings={}, story_events=index.story_events)
-    assert restarted.rebuild_postings() == len(index.events) > 10
+    restarted = EventIndex(MergeSettings(), events=index.events, postings={}, story_events={})
+    assert restarted.rebuild() == len(index.events) > 10
+    assert restarted.story_events == index.story_events
     rebuilt = restarted.postings
     terms = {key: ids for key, ids in kept.items() if not key.startswith("q:")}
     assert {key for key in rebuilt if not key.startswith("q:")} == set(terms)
@@ -40,8 +41,8 @@ def test_a_restarted_index_places_the_rest_of_the_stream_as_an_uninterrupted_one
     half = len(stories) // 2
     _, uninterrupted = _fed(stories)
     first, placed = _fed(stories[:half])
-    restarted = EventIndex(MergeSettings(), events=first.events, postings={}, story_events=first.story_events)
-    restarted.rebuild_postings()
+    restarted = EventIndex(MergeSettings(), events=first.events, postings={}, story_events={})
+    restarted.rebuild()
     for story in stories[half:]:
         placed[story.id] = restarted.assign(story, story.version_created or START).story.event_id or ""
     assert placed == uninterrupted
