@@ -73,7 +73,10 @@ async def _produce(bootstrap: str, topic: str, envelopes: list[RawEnvelope]) -> 
 
 
 async def _count_until(bootstrap: str, topic: str, expected: int, timeout: float, started: float) -> float:
-    """Seconds from `started` until `expected` records are on `topic` (read from the beginning); inf on timeout."""
+    """Seconds from `started` until `expected` stories are on `topic` (read from the beginning); inf on timeout.
+
+    Event packages share the published topic with stories; they are not counted.
+    """
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
     await consumer.start()
     seen = 0
@@ -82,10 +85,14 @@ async def _count_until(bootstrap: str, topic: str, expected: int, timeout: float
             if time.perf_counter() - started > timeout:
                 return float("inf")
             batch = await consumer.getmany(timeout_ms=500)
-            seen += sum(len(records) for records in batch.values())
+            seen += sum(1 for records in batch.values() for record in records if not _is_package(record.key))
         return time.perf_counter() - started
     finally:
         await consumer.stop()
+
+
+def _is_package(key: bytes | None) -> bool:
+    return key is not None and key.startswith(b"evt-")
 
 
 async def _timed(bootstrap: str, source: str, target: str, count: int, timeout: float) -> float:

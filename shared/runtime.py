@@ -66,6 +66,7 @@ class Stage:
             topic_disable_leader=True,
             consumer_auto_offset_reset="earliest",
             producer_acks=-1,
+            producer_linger=self.settings.producer_linger_ms / 1000,
             broker_session_timeout=self.settings.session_timeout_seconds,
             broker_heartbeat_interval=min(3.0, self.settings.session_timeout_seconds / 4),
             logging_config=logging_config(name, self.settings.log_level),

@@ -47,6 +47,12 @@ class ServiceSettings(BaseSettings):
     web_port: int | None = Field(default=None, description="Port of /metrics and /healthz; default per stage.")
     state_dir: Path = Field(default=PROJECT_ROOT / "var" / "state", description="RocksDB table state, per stage.")
     log_level: str = Field(default="INFO")
+    producer_linger_ms: float = Field(
+        default=5.0,
+        ge=0.0,
+        description="How long a stage's producer waits to batch records into one request: a few ms of latency "
+        "for many times the throughput (0 sends a request per record).",
+    )
     session_timeout_seconds: float = Field(
         default=30.0,
         ge=6.0,
