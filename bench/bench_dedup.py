@@ -304,7 +304,8 @@ def run() -> str:
         "(4 % of words replaced), 5 % re-sends under a new id, 5 % version 2 of an indexed story; "
         "decided against dict stores, one thread, with the prefilled index frozen out of the garbage collector "
         "(`gc.freeze()`). The service keeps the same index in memory, derived from its RocksDB table: "
-        f"peak RSS of this process with 100,000 stories indexed (state and derived index both in dicts) {peak_mb:,.0f} MB.",
+        "peak RSS of this process with 100,000 stories indexed (state and derived index both in dicts) "
+        f"{peak_mb:,.0f} MB.",
     ]
     return "\n".join(lines)
 
