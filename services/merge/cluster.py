@@ -36,7 +36,7 @@ from shared.models import Event, EventMember, Story
 
 __all__ = ["Assignment", "EventIndex", "Outcome"]
 
-Outcome = Literal["opened", "joined", "updated", "unchanged", "ignored"]
+Outcome = Literal["opened", "joined", "updated", "translated", "unchanged", "ignored"]
 _RETRIEVAL_WEIGHT = {"p": 3.0, "o": 3.0, "n": 2.0}
 _HOURS_KEY = "q:hours"
 _COMMON_KEY_READS = 16
@@ -58,6 +58,10 @@ class Assignment:
 
 def _hour(timestamp: float) -> int:
     return int(timestamp // 3600)
+
+
+def _newly_translated(story: Story, member: dict[str, Any]) -> bool:
+    return "en" in story.translations and not member.get("translated", False)
 
 
 def _member_features(features: Features, vector: dict[str, float]) -> dict[str, Any]:
@@ -193,6 +197,7 @@ class EventIndex:
             "canceled": False,
             "body_len": len(story.body_text),
             "has_dateline": story.dateline is not None,
+            "translated": "en" in story.translations,
             "story_at": features.moment.timestamp(),
             "features": _member_features(features, vector),
         }
@@ -213,6 +218,8 @@ class EventIndex:
         member = next(m for m in members if m["story_id"] == story.id)
         canceled = story.pubstatus == "canceled"
         tagged = story.model_copy(update={"event_id": event_id})
+        if story.version == member["version"] and not canceled and _newly_translated(story, member):
+            return self._retranslated(event_id, state, members, member, story, now)
         if story.version < member["version"] or (story.version == member["version"] and canceled == member["canceled"]):
             # a replay or a late older version changes nothing: no new event version
             return Assignment(tagged, None, "unchanged", member["score"], member["evidence"])
@@ -227,6 +234,32 @@ class EventIndex:
         state["members"] = members
         event = self._save(event_id, state, now)
         return Assignment(tagged, event, "updated", member["score"], member["evidence"])
+
+    def _retranslated(
+        self,
+        event_id: str,
+        state: dict[str, Any],
+        members: list[dict[str, Any]],
+        member: dict[str, Any],
+        story: Story,
+        now: datetime,
+    ) -> Assignment:
+        """The enrich stage's late English translation of a member: score it again on the English words."""
+        if len(members) == 1:
+            # Alone, it may be alone only because its words were foreign: place it again, as if it came now.
+            self._close(event_id, state)
+            return self.assign(story, now)
+        # Among others, it stays: its words now count in English for the stories that come later. Members,
+        # lead and credits are unchanged, so the event keeps its version and is not sent again.
+        features = extract(story, now)
+        new_features = _member_features(features, story_vector(features, self._idf(features.terms)))
+        self._refold(state, member["features"], new_features)
+        member.update(features=new_features, translated=True)
+        self._post(event_id, state, features.index_keys())
+        state["members"] = members
+        self.events[event_id] = state
+        tagged = story.model_copy(update={"event_id": event_id})
+        return Assignment(tagged, None, "translated", member["score"], member["evidence"])
 
     @staticmethod
     def _refold(state: dict[str, Any], old: dict[str, Any] | None, new: dict[str, Any]) -> None:

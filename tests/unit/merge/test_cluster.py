@@ -143,3 +143,36 @@ def test_b_cubed_counts_a_wrong_merge() -> None:
     assert b_cubed(gold, {"a": "1", "b": "1", "c": "2"}) == (1.0, 1.0, 1.0)
     precision, recall, _ = b_cubed(gold, {"a": "1", "b": "1", "c": "1"})
     assert precision == pytest.approx((2 / 3 + 2 / 3 + 1 / 3) / 3) and recall == 1.0
+
+
+def _untranslated(story: Story) -> Story:
+    return story.model_copy(update={"translations": {}, "translation_status": "pending"})
+
+
+def test_late_translation_of_a_lone_story_places_it_again_on_the_english_words() -> None:
+    index = _index()
+    index.assign(REUTERS, NOW)
+    pending = index.assign(_untranslated(TASS), NOW)
+    assert pending.outcome == "opened"  # Russian words alone do not meet the English copy
+    translated = index.assign(TASS.model_copy(update={"translation_status": "done"}), NOW)
+    assert translated.outcome == "joined"
+    assert translated.story.event_id == index.story_events[REUTERS.id]
+    assert pending.story.event_id not in index.events
+    assert translated.event is not None
+    assert translated.event.credit_line == "With reporting by Reuters and TASS"
+
+
+def test_late_translation_inside_an_event_rescores_without_a_new_event_version() -> None:
+    index = _index()
+    index.assign(REUTERS, NOW)
+    # untranslated copy never meets English copy on its words; a near-duplicate link puts it in at once
+    linked = TASS.model_copy(update={"near_duplicate_of": REUTERS.id})
+    assert index.assign(_untranslated(linked), NOW).outcome == "joined"
+    event_id = index.story_events[REUTERS.id]
+    version = index.events[event_id]["version"]
+    result = index.assign(linked, NOW)
+    assert (result.outcome, result.event, result.story.event_id) == ("translated", None, event_id)
+    assert index.events[event_id]["version"] == version
+    member = next(m for m in index.events[event_id]["members"] if m["story_id"] == TASS.id)
+    assert member["translated"] is True
+    assert index.assign(linked, NOW).outcome == "unchanged"  # a repeat of the translated copy
