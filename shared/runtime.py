@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
+from typing import Any, cast
 
 import faust
 from faust import web
 from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.transport.consumer import Consumer
 
 from shared.errors import InvalidInput
 from shared.logs import logging_config
@@ -79,6 +80,11 @@ class Stage:
         setup_prometheus_sensors(self.app, name_prefix=f"wiredesk_{name}_faust")
         self._add_healthz()
 
+        async def rewind(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+            await self._rewind_uncommitted()
+
+        self.app.on_rebalance_complete.connect(rewind)
+
     def topic(self, name: str) -> faust.TopicT:
         """The Faust topic of catalogue entry `name`, carrying raw bytes."""
         qualified = self.settings.namespace + name
@@ -91,25 +97,29 @@ class Stage:
         """A RocksDB-backed table `<stage>-<name>` of str keys and JSON values, with a changelog topic.
 
         It is a MutableMapping the stage's core can use like a dict, but writable only while a message is
-        processed (Faust sends each write to the changelog partition of the current message). `on_recover`
-        runs once the table is recovered after each rebalance, before messages flow: the place to rebuild
-        in-memory indexes derived from it.
+        processed (Faust sends each write to the changelog partition of the current message). Its contents
+        are also kept decoded in memory, reloaded after every recovery: the cores read their state many
+        times per message (merge reads up to a few dozen events), and decoding it from RocksDB on every read
+        cost more than the decision itself. Memory grows with the table. `on_recover` runs once the table
+        is recovered after each rebalance, before messages flow: the place to rebuild in-memory indexes
+        derived from it.
         """
         schema: faust.Schema[str, Any] = faust.Schema(
             key_type=str, value_type=None, key_serializer="json", value_serializer="json"
         )
         table = self.app.Table(f"{self.name}-{name}", schema=schema)
-        if on_recover is not None:
-            callback = on_recover
+        mirrored = _Mirrored(table)
 
-            async def recovered() -> None:
-                started = time.perf_counter()
-                callback()
-                log.info("table recovered", extra={"table": name, "seconds": round(time.perf_counter() - started, 3)})
+        async def recovered() -> None:
+            started = time.perf_counter()
+            mirrored.reload()
+            if on_recover is not None:
+                on_recover()
+            seconds = round(time.perf_counter() - started, 3)
+            log.info("table recovered", extra={"table": name, "records": len(mirrored), "seconds": seconds})
 
-            table.on_recover(recovered)
-        mapping: MutableMapping[str, Any] = table
-        return mapping
+        table.on_recover(recovered)
+        return mirrored
 
     def every(self, seconds: float, chore: Callable[[], object]) -> None:
         """Run `chore` at most once per `seconds`, from inside message handling.
@@ -176,6 +186,29 @@ class Stage:
         self.metrics.processed.labels("deadletter").inc()
         log.warning("dead-lettered", extra={"code": code, "reason": reason, "offset": incoming.offset})
 
+    async def _rewind_uncommitted(self) -> None:
+        """Read a source partition that has no committed offset from its beginning.
+
+        While Faust recovers tables, the consumer may already have fetched ahead on the source partitions;
+        Faust then seeks them to their committed offsets, which does nothing when there is none (a worker
+        killed before its first commit). Without this seek the restarted worker would go on from where the
+        prefetch stopped, and every message in between would be lost.
+        """
+        consumer = cast(Consumer, self.app.consumer)
+        source = self.source.get_topic_name()
+        partitions = {tp for tp in consumer.assignment() if tp.topic == source}
+        if not partitions:
+            return
+        committed = await consumer.seek_to_committed()
+        uncommitted = sorted(tp for tp in partitions if not committed.get(tp))
+        if uncommitted:
+            for tp, earliest in (await consumer.earliest_offsets(*uncommitted)).items():
+                await consumer.seek(tp, earliest)
+            log.info(
+                "no committed offset; reading from the beginning",
+                extra={"partitions": [tp.partition for tp in uncommitted]},
+            )
+
     def _add_healthz(self) -> None:
         app = self.app
 
@@ -186,6 +219,40 @@ class Stage:
             return view.json(body, status=200 if healthy else 503)
 
         app.page("/healthz")(healthz)
+
+
+class _Mirrored(MutableMapping[str, Any]):
+    """A Faust table read from a decoded copy in memory; writes go to the table (and its changelog) too.
+
+    Values are shared with the caller, so the cores never change a value in place: they write a new one.
+    """
+
+    def __init__(self, table: MutableMapping[str, Any]) -> None:
+        self._table = table
+        self._memory: dict[str, Any] = {}
+
+    def reload(self) -> None:
+        self._memory = dict(self._table.items())
+
+    def __getitem__(self, key: str) -> Any:
+        return self._memory[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._table[key] = value
+        self._memory[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._table[key]
+        del self._memory[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._memory)
+
+    def __len__(self) -> int:
+        return len(self._memory)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._memory
 
 
 class _Chore:
