@@ -155,3 +155,64 @@ def run_passthrough(bootstrap: str, count: int, timeout: float = 600) -> float:
             process.terminate()
             process.wait()
     return count / elapsed
+
+
+STAGE_TOPICS = {
+    "parse": ("wire.raw.v1", "wire.parsed.v1"),
+    "dedup": ("wire.parsed.v1", "wire.unique.v1"),
+    "enrich": ("wire.unique.v1", "wire.enriched.v1"),
+    "merge": ("wire.enriched.v1", "wire.clustered.v1"),
+    "publish": ("wire.clustered.v1", PUBLISHED),
+}
+
+
+async def _output_span(bootstrap: str, topic: str, expected: int, timeout: float) -> float:
+    """Seconds between the first and the last of `expected` stories on `topic`, by record timestamp."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id=None,
+        isolation_level="read_committed",
+    )
+    await consumer.start()
+    stamps: list[int] = []
+    deadline = time.perf_counter() + timeout
+    try:
+        while len(stamps) < expected:
+            if time.perf_counter() > deadline:
+                return float("inf")
+            batch = await consumer.getmany(timeout_ms=500)
+            stamps += [r.timestamp for records in batch.values() for r in records if not _is_package(r.key)]
+        return (max(stamps[:expected]) - min(stamps[:expected])) / 1000
+    finally:
+        await consumer.stop()
+
+
+def run_stages_alone(bootstrap: str, count: int, workdir: Path, timeout: float = 600) -> dict[str, float]:
+    """Stories per second of each stage run alone on a full backlog (the previous stage's output).
+
+    Stages run one after another, each reading what the one before wrote, so each has both cores and a
+    backlog; the rate is taken from the output records' timestamps, so start-up is not counted.
+    """
+    namespace = f"s{uuid.uuid4().hex[:6]}."
+    asyncio.run(apply_topics(bootstrap, all_topics(), partitions=1, namespace=namespace))
+    env = {
+        "WIREDESK_BOOTSTRAP": bootstrap,
+        "WIREDESK_NAMESPACE": namespace,
+        "WIREDESK_TOPIC_PARTITIONS": "1",
+        "WIREDESK_STATE_DIR": str(workdir / namespace / "state"),
+        "WIREDESK_LOG_LEVEL": "WARNING",
+    }
+    asyncio.run(_produce(bootstrap, namespace + RAW, synthetic_raw(count)))
+    rates: dict[str, float] = {}
+    for name in PIPELINE_STAGES:
+        supervisor = Supervisor(env=env, log_dir=workdir / namespace / "logs", namespace=namespace)
+        try:
+            supervisor.start(name, STAGES[name] + 100)
+            supervisor.wait_healthy(timeout=180)
+            output = namespace + STAGE_TOPICS[name][1]
+            rates[name] = (count - 1) / asyncio.run(_output_span(bootstrap, output, count, timeout))
+        finally:
+            supervisor.stop()
+    return rates
