@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
+import subprocess
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -135,3 +137,25 @@ async def high_watermark(bootstrap: str, topic: str) -> int:
         return int((await consumer.end_offsets([tp]))[tp])
     finally:
         await consumer.stop()
+
+
+def assert_loopback_only(port: int) -> None:
+    """Whatever listens on `port` does so on 127.0.0.1 alone, and the machine's other address refuses it."""
+    listening = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=True)
+    addresses = {line.split()[3].rsplit(":", 1)[0] for line in listening.stdout.splitlines()}
+    assert addresses == {"127.0.0.1"}
+    other = _non_loopback_address()
+    if other is not None:
+        with pytest.raises(OSError), socket.create_connection((other, port), timeout=1):
+            pass
+
+
+def _non_loopback_address() -> str | None:
+    """An address of this machine's own that is not loopback, when it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: nothing is sent, the kernel only picks a route
+        except OSError:
+            return None
+        address: str = probe.getsockname()[0]
+    return None if address.startswith("127.") else address

@@ -7,7 +7,6 @@ and CI a missing engine fails the run, a bare pytest elsewhere skips and says wh
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from services.enrich.translate import translation_service
 from shared.kafka.broker import free_port
 from shared.models import Story
 from shared.settings import PROJECT_ROOT
+from tests.integration.conftest import assert_loopback_only
 
 LAUNCHER = PROJECT_ROOT / "deploy" / "apertium" / "apy_loopback.py"
 MODES = Path("/usr/share/apertium/modes")
@@ -87,22 +87,4 @@ async def test_spanish_story_translated_by_real_apertium(apy_url: str) -> None:
 
 
 def test_apy_listens_on_loopback_only(apy_url: str) -> None:
-    port = int(apy_url.rsplit(":", 1)[1])
-    listening = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=True)
-    addresses = {line.split()[3].rsplit(":", 1)[0] for line in listening.stdout.splitlines()}
-    assert addresses == {"127.0.0.1"}
-    other = _non_loopback_address()
-    if other is not None:
-        with pytest.raises(OSError), socket.create_connection((other, port), timeout=1):
-            pass
-
-
-def _non_loopback_address() -> str | None:
-    """An address of this machine's own that is not loopback, when it has one."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: nothing is sent, the kernel only picks a route
-        except OSError:
-            return None
-        address: str = probe.getsockname()[0]
-    return None if address.startswith("127.") else address
+    assert_loopback_only(int(apy_url.rsplit(":", 1)[1]))

@@ -24,7 +24,7 @@ from services.dedup.core import DedupIndex
 from shared.kafka.broker import free_port
 from shared.models import Lineage, Story, utcnow
 from shared.topics import PARSED, UNIQUE
-from tests.integration.conftest import high_watermark, produce, read_until
+from tests.integration.conftest import assert_loopback_only, high_watermark, produce, read_until
 
 pytestmark = pytest.mark.broker
 
@@ -103,6 +103,7 @@ def test_kill_nine_of_dedup_emits_what_an_uninterrupted_index_does(pipeline: Sup
     port = free_port()
     pipeline.start("dedup", port)
     pipeline.wait_healthy(timeout=120)
+    assert_loopback_only(port)  # /metrics and /healthz are not published on other interfaces
     ns = pipeline.namespace
     asyncio.run(produce(bootstrap, ns + PARSED, [(story.id, story) for story in stories]))
     deadline = time.monotonic() + 120
