@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 
 from prometheus_client import Counter, Gauge, Histogram
 
 from services.enrich.breaker import CircuitBreaker
+from services.enrich.cache import SqliteCache
 from services.enrich.config import EnrichSettings
 from services.enrich.late import LateTranslations
 from services.enrich.pipeline import Enricher
@@ -39,8 +40,15 @@ async def send_revision(story: Story) -> None:
     await stage.send(Output(ENRICHED, story.id, story))
 
 
-# The cache lives as long as the worker: a restart re-asks the engine, nothing is persisted.
-service = translation_service(settings, cache={})
+def _cache() -> MutableMapping[str, str]:
+    if not settings.translation_cache_entries:
+        return {}
+    # Per namespace, so test pipelines and deployments sharing a state dir never read each other's cache.
+    path = stage.settings.state_dir / "enrich" / f"{stage.settings.namespace}translations.sqlite3"
+    return SqliteCache(path, max_entries=settings.translation_cache_entries)
+
+
+service = translation_service(settings, cache=_cache()) if settings.routes else None
 late = (
     LateTranslations(
         service,

@@ -30,6 +30,12 @@ class EnrichSettings(BaseSettings):
     city_min_population: int = Field(
         default=250_000, ge=1_000, description="Cities at least this big are in the places gazetteer."
     )
+    places_lede_chars: int = Field(
+        default=200, ge=0, description="Places first named in the body's first N characters always count."
+    )
+    places_min_mentions: int = Field(
+        default=3, ge=1, description="A country first named after the lede counts if named at least N times."
+    )
     keywords_max: int = Field(default=8, ge=0, description="How many keywords to add; 0 turns keywords off.")
     keywords_text_chars: int = Field(
         default=600, ge=100, description="Keywords are drawn from the headline and the body's first N characters."
@@ -60,6 +66,12 @@ class EnrichSettings(BaseSettings):
         default=1000, ge=1, description="Stories waiting for translation; beyond this they go out 'failed'."
     )
     translation_concurrency: int = Field(default=4, ge=1, description="Translations in flight at once.")
+    translation_cache_entries: int = Field(
+        default=100_000,
+        ge=0,
+        description="Translations kept in WIREDESK_STATE_DIR/enrich/<namespace>translations.sqlite3 across "
+        "restarts, least recently used dropped first; 0 keeps them in memory only.",
+    )
     breaker_failures: int = Field(default=5, ge=1, description="Consecutive failures that open a backend's breaker.")
     breaker_reset_s: float = Field(default=30.0, gt=0, description="How long an open breaker waits to half-open.")
 

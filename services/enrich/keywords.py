@@ -29,6 +29,12 @@ _STOPWORD_FILE = {"cs": "cz"}
 _WORD = re.compile(r"\w+(?:['’\-.]\w+)*")
 # Clause breaks: a phrase never spans them.
 _BREAK = re.compile(r"[.,;:!?()\[\]\"«»“”\n]+")
+# Lower-case words that sit inside names between capitalised words ("Bank of Japan", "Banco de España");
+# not "and", which mostly joins two names ("Britain and France").
+_NAME_CONNECTORS = frozenset({"of", "de", "del", "la", "le", "du", "des", "der", "von", "van", "for"})
+# Languages where capitals mark names and names do not decline: German capitalises every noun, and
+# Russian "России Сергей Лавров" is two names side by side.
+_GLUE_NAMES = frozenset({"en", "fr", "es", "pt", "it", "nl"})
 _HEADLINE_WEIGHT = 2.0
 _NAME_BONUS = 1.5
 _PHRASE_BONUS = 1.3
@@ -49,13 +55,53 @@ def _stopwords(language: str) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
 
 
-def _candidates(text: str, stopwords: frozenset[str]) -> list[tuple[list[str], bool]]:
-    """Runs of consecutive content words split at clause breaks and stopwords, each with whether it opens a clause."""
+def _is_name_word(word: str, stopwords: frozenset[str]) -> bool:
+    return word[0].isupper() and word.lower() not in stopwords
+
+
+def _sentence_case(clauses: list[list[str]]) -> bool:
+    """Whether capitals mark names: not in ALL-CAPS or Title Case copy, where most words have one.
+
+    Counted over all words, stopwords too: a name-dense lede still has its verbs and "the" in lower
+    case (about a third capitalised), a Title Case headline only its short words (two thirds and more).
+    """
+    words = [w for clause in clauses for w in clause]
+    return bool(words) and sum(w[0].isupper() for w in words) <= 0.6 * len(words)
+
+
+def _names_glued(words: list[str], stopwords: frozenset[str]) -> list[str]:
+    """`words` with each multi-word capitalised name as one item ("Bank of Japan", "Banque de France")."""
+    glued: list[str] = []
+    i, count = 0, len(words)
+    while i < count:
+        end = i + 1
+        if words[i][0].isupper() and words[i].lower() not in stopwords:
+            while end < count:
+                if _is_name_word(words[end], stopwords):
+                    end += 1
+                elif words[end] in _NAME_CONNECTORS and end + 1 < count and _is_name_word(words[end + 1], stopwords):
+                    end += 2
+                else:
+                    break
+        glued.append(words[i] if end == i + 1 else " ".join(words[i:end]))
+        i = end
+    return glued
+
+
+def _candidates(text: str, stopwords: frozenset[str], glue_names: bool) -> list[tuple[list[str], bool]]:
+    """Runs of consecutive content words split at clause breaks and stopwords, each with whether it opens a clause.
+
+    With `glue_names`, a multi-word name in sentence-case copy is one item of a run, so it is neither
+    split at its "of" nor cut into pairs.
+    """
+    clauses = [_WORD.findall(clause) for clause in _BREAK.split(text)]
+    if glue_names and _sentence_case(clauses):
+        clauses = [_names_glued(words, stopwords) for words in clauses]
     runs: list[tuple[list[str], bool]] = []
-    for clause in _BREAK.split(text):
+    for words in clauses:
         run: list[str] = []
         opens = True
-        for word in _WORD.findall(clause):
+        for word in words:
             if word.lower() in stopwords or (len(word) < 3 and not word.isupper()) or word.isdigit():
                 if run:
                     runs.append((run, opens))
@@ -76,16 +122,22 @@ def fast_keywords(headline: str, body: str, language: str, top: int) -> list[str
     scores: dict[str, float] = {}
     forms: dict[str, str] = {}
     first: dict[str, int] = {}
+    names: set[str] = set()
     position = 0
     for weight, text in ((_HEADLINE_WEIGHT, headline), (1.0, body)):
-        for run, opens in _candidates(text, stopwords):
-            phrases = [[w] for w in run] + [run[i : i + _MAX_WORDS] for i in range(len(run) - _MAX_WORDS + 1)]
+        for run, opens in _candidates(text, stopwords, language in _GLUE_NAMES):
+            names.update(w.lower() for w in run if " " in w)
+            pairs = [run[i : i + _MAX_WORDS] for i in range(len(run) - _MAX_WORDS + 1)]
+            # A name is a whole keyword already: "Bank of Japan holds" is no better a phrase.
+            phrases = [[w] for w in run] + [pair for pair in pairs if not any(" " in w for w in pair)]
             for words in phrases:
                 phrase = " ".join(words)
                 key = phrase.lower()
                 # A capital at the start of a clause says nothing; elsewhere it marks a name.
                 start = opens and words[0] is run[0]
-                bonus = _NAME_BONUS if not start and all(w[0].isupper() for w in words) else 1.0
+                # A glued multi-word name is a name even where a clause opens with it.
+                name = " " in words[0] or (not start and all(w[0].isupper() for w in words))
+                bonus = _NAME_BONUS if name else 1.0
                 bonus *= _PHRASE_BONUS if len(words) > 1 else 1.0
                 # Earlier mentions count more: a wire story's point is in its first lines.
                 scores[key] = scores.get(key, 0.0) + weight * bonus / (1.0 + position / 50)
@@ -95,7 +147,8 @@ def fast_keywords(headline: str, body: str, language: str, top: int) -> list[str
     chosen: list[str] = []
     taken: set[str] = set()
     for key in sorted(scores, key=lambda k: (-scores[k], first[k])):
-        members = frozenset(key.split())
+        # A name is one unit: "Bank of Japan" repeats neither "bank" nor "Japan" said on their own.
+        members = frozenset({key}) if key in names else frozenset(key.split())
         # A phrase sharing a word with a chosen one mostly repeats it ("workers strike" after "dock workers").
         if members & taken:
             continue

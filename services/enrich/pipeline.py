@@ -63,7 +63,12 @@ class Enricher:
             settings.languages, min_confidence=settings.min_confidence, min_letters=settings.min_letters
         )
         self.entities = EntityFinder() if settings.entities else None
-        self.gazetteer = Gazetteer(settings.languages, min_population=settings.city_min_population)
+        self.gazetteer = Gazetteer(
+            settings.languages,
+            min_population=settings.city_min_population,
+            lede_chars=settings.places_lede_chars,
+            min_mentions=settings.places_min_mentions,
+        )
         self.topics = TopicTagger(min_hits=settings.topics_min_hits)
         self.keyword_extractor = KeywordExtractor(
             top=settings.keywords_max, max_chars=settings.keywords_text_chars, engine=settings.keywords_engine

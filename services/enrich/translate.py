@@ -3,7 +3,7 @@
 Backends speak three documented HTTP APIs over httpx: LibreTranslate (`POST /translate`), DeepL
 (`POST /v2/translate`) and Apertium APy (`POST /translate`, direct pairs only, e.g. spa|eng). Each
 source-target pair is routed to one backend ("es-en" first, then "*-en"). Around every backend:
-- a cache keyed by (text hash, pair, backend), any MutableMapping (the service backs it with a table);
+- a cache keyed by (text hash, pair, backend), any MutableMapping (the service backs it with a sqlite file, cache.py);
 - a timeout per request and retries with exponential back-off on 429, 5xx and timeouts;
 - a circuit breaker, so a dead engine is skipped until it may be back.
 Headline and lede go first, then the body. When the engine is down or slow the story goes on:

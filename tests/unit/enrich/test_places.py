@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from services.enrich.places import Gazetteer
+from shared.models import Dateline, Story
 
 DESK = ["en", "ru", "fr", "es", "de", "uk", "pt", "ar", "zh"]
 
@@ -67,3 +68,35 @@ def test_resolve_dateline_names(gazetteer: Gazetteer) -> None:
         "FR",
         None,
     ]
+
+
+def _story(headline: str, body: str, dateline: str) -> Story:
+    place = dateline.split(",")[0]
+    return Story(
+        id="t:1", agency="t", agency_id="1", format="t", headline=headline, body_text=body,
+        dateline=Dateline(text=dateline, place=place),
+    )  # fmt: skip
+
+
+def test_passing_mentions_after_the_lede_are_not_what_the_story_is_about(gazetteer: Gazetteer) -> None:
+    lede = "Japanese exporters cut prices again this week as the yen kept rising against the dollar. " * 3
+    body = lede + "Traders in Sydney and Zurich were quiet. Canada, Canada and Canada sold wheat."
+    story = _story("Exporters cut prices", body, "NEW YORK, March 24")
+    assert [(p.name, p.country, p.role) for p in gazetteer.places(story)] == [
+        ("New York", "US", "dateline"),
+        ("Japan", "JP", "mentioned"),  # a demonym in the lede names the country
+        ("Canada", "CA", "mentioned"),  # named three times after the lede
+    ]
+
+
+def test_us_state_in_the_dateline_says_us(gazetteer: Gazetteer) -> None:
+    manchester = _story("Mill closes", "The mill closed.", "MANCHESTER, N.H., March 24")
+    assert gazetteer.places(manchester)[0].country == "US"
+    assert gazetteer.places(_story("Mill closes", "The mill closed.", "MANCHESTER, March 24"))[0].country == "GB"
+    lorain = _story("Plant opens", "A plant opened.", "LORAIN, Ohio, March 24")
+    assert gazetteer.places(lorain)[0].country == "US"
+
+
+def test_state_names_are_not_countries_inside_them(gazetteer: Gazetteer) -> None:
+    assert found(gazetteer, "A plant in New Jersey.") == [("United States", "US")]
+    assert found(gazetteer, "A plant in New Mexico.") == [("United States", "US")]
