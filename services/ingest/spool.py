@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,8 +145,15 @@ class SpoolConnector:
         target.with_name(target.name + ".reason").write_text(reason + "\n", encoding="utf-8")
 
     async def poll_once(self) -> int:
-        """Publish what processing/ holds (left by a crash or a failed publish), then scan once."""
-        return await self.recover() + await self.scan_once()
+        """Publish what processing/ holds (left by a crash or a failed publish), then scan once.
+
+        A pass that ends without raising counts as a successful fetch even when the folder was empty:
+        the last-success metric must tell "quiet spool" apart from "spool the service cannot serve".
+        """
+        started = time.perf_counter()
+        count = await self.recover() + await self.scan_once()
+        self.stats.fetched(started)
+        return count
 
     async def run(self, stop: asyncio.Event) -> None:
         """Scan every `poll_interval` seconds until `stop`.

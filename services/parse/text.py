@@ -78,10 +78,21 @@ def _normalise_encoding(name: str) -> str:
 
 def clean_text(text: str) -> str:
     """Clean Unicode: NFC, no control characters, single spaces, trimmed lines; quotes kept as sent."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(lines).strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    # Most lines are already clean; the regexes run only on a line holding a control character, a tab,
+    # an exotic space (all non-printable to str.isprintable) or a double space.
+    if text.isprintable() and "  " not in text:
+        return text.strip()
+    return "\n".join(_clean_line(line) for line in text.split("\n")).strip()
+
+
+def _clean_line(line: str) -> str:
+    if line.isprintable() and "  " not in line:
+        return line.strip()
+    return _SPACES.sub(" ", _CONTROL.sub("", line)).strip()
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:

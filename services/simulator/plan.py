@@ -73,6 +73,8 @@ class SimItem:
             return content_hash(self.payload)
         if self.filer.channel.startswith("tass_rss"):
             return rss_guid(self.item_id, self.version)
+        if self.filer.channel == "ap_api":
+            return f"{self.item_id}:{render.ap_version_of(self.version)}"
         return f"{self.item_id}:{self.version}"
 
     def truth(self) -> dict[str, object]:

@@ -129,12 +129,18 @@ def newsml_g2(story: Story, meta: ItemMeta, *, agency: str, first_created: datet
 """.encode()
 
 
+def ap_version_of(version: int) -> int:
+    """AP's `version` for our 1-based story version: AP counts edits from 0 (corpus ap_media_api)."""
+    return version - 1
+
+
 def ap_item(story: Story, meta: ItemMeta, *, base_url: str, first_created: datetime) -> dict[str, object]:
     """An AP Media API (2.x) item as it appears in `data.items[].item` of a feed page."""
+    ap_version = ap_version_of(meta.version)
     return {
         "uri": f"{base_url}/ap/media/v/content/{meta.item_id}",
-        "altids": {"itemid": meta.item_id, "etag": f"{meta.item_id}_{meta.version}", "friendlykey": meta.item_id[:11]},
-        "version": meta.version,
+        "altids": {"itemid": meta.item_id, "etag": f"{meta.item_id}_{ap_version}", "friendlykey": meta.item_id[:11]},
+        "version": ap_version,
         "type": "text",
         "profile": "Story",
         "language": story.language,

@@ -31,6 +31,7 @@ from services.parse.formats.xmlfields import (
     subject_from_code,
     text_of,
     urgency_or_none,
+    xpath,
 )
 from services.parse.text import urgency_from_word
 from services.parse.xmlsafe import parse_xml
@@ -112,7 +113,7 @@ def _item_fields(item: etree._Element) -> dict[str, Any]:
     signals = _signals(found, status)
     keywords = [
         text
-        for node in item.xpath(".//Property[@FormalName='Keyword']/@Value | .//KeywordLine | .//item_keyword")
+        for node in xpath(item, ".//Property[@FormalName='Keyword']/@Value | .//KeywordLine | .//item_keyword")
         if (text := text_of(node))
     ]
     return {
@@ -156,17 +157,17 @@ def _signals(found: dict[str, str | None], status: str) -> list[Signal]:
 
 
 def _subjects(item: etree._Element) -> list[Subject]:
-    codes = item.xpath(".//SubjectCode/*/@FormalName")
+    codes = xpath(item, ".//SubjectCode/*/@FormalName")
     return [subject_from_code(str(code)) for code in dict.fromkeys(codes) if str(code).strip()]
 
 
 def _is_text(content: etree._Element) -> bool:
-    kinds = content.xpath("MimeType/@FormalName | Format/@FormalName | MediaType/@FormalName")
+    kinds = xpath(content, "MimeType/@FormalName | Format/@FormalName | MediaType/@FormalName")
     return not any(_BINARY.search(str(kind)) for kind in kinds) and content.find("DataContent") is not None
 
 
 def _role(content: etree._Element) -> str:
-    roles = content.xpath("ancestor::NewsComponent/Role/@FormalName")
+    roles = xpath(content, "ancestor::NewsComponent/Role/@FormalName")
     return str(roles[-1]).lower() if roles else ""
 
 

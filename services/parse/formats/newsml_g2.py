@@ -32,7 +32,9 @@ from services.parse.formats.xmlfields import (
     strip_namespaces,
     subject_from_code,
     text_of,
+    unique_subjects,
     urgency_or_none,
+    xpath,
 )
 from services.parse.xmlsafe import parse_xml
 from shared.errors import ParseError
@@ -155,7 +157,7 @@ def _signals(item: etree._Element, found: dict[str, str | None], status: str) ->
     signals: list[Signal] = []
     if _STATUS.get(status) == "canceled":
         signals.append("kill")
-    for qcode in item.xpath("itemMeta/signal/@qcode"):
+    for qcode in xpath(item, "itemMeta/signal/@qcode"):
         scheme, _, code = str(qcode).partition(":")
         if scheme == "sig" and code.lower() in _SIGNALS:
             signals.append(_SIGNALS[code.lower()])
@@ -179,10 +181,8 @@ def _subjects(item: etree._Element) -> list[Subject]:
         qcode = node.get("qcode")
         if not qcode:
             continue
-        subject = subject_from_code(qcode, text_of(node.find("name")))
-        if subject not in subjects:
-            subjects.append(subject)
-    return subjects
+        subjects.append(subject_from_code(qcode, text_of(node.find("name"))))
+    return unique_subjects(subjects)
 
 
 def _body(item: etree._Element) -> Body:

@@ -28,6 +28,7 @@ from services.parse.formats.xmlfields import (
     strip_namespaces,
     subject_from_code,
     text_of,
+    unique_subjects,
     urgency_or_none,
 )
 from services.parse.xmlsafe import parse_xml
@@ -141,10 +142,8 @@ def _subjects(root: etree._Element) -> list[Subject]:
         # The most specific label the agency gave: detail, else matter, else type.
         labels = (node.get(f"tobject.subject.{part}") for part in ("detail", "matter", "type"))
         name = next((label for label in labels if label), None)
-        subject = subject_from_code(code, name, "subj" if owner == "iptc" else owner)
-        if subject not in subjects:
-            subjects.append(subject)
-    return subjects
+        subjects.append(subject_from_code(code, name, "subj" if owner == "iptc" else owner))
+    return unique_subjects(subjects)
 
 
 def _keywords(root: etree._Element) -> list[str]:

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from lxml import etree, html
 
 from services.parse.formats.base import FeedContext
-from services.parse.formats.xmlfields import build_story, derived_id, render_body, text_of
+from services.parse.formats.xmlfields import build_story, derived_id, render_body, text_of, xpath
 from services.parse.text import (
     check_size,
     clean_text,
@@ -118,7 +118,7 @@ def _html_fields(text: str, ctx: FeedContext) -> dict[str, Any]:
     byline = meta.get("author") or _first_text(root, "//*[@rel='author' or contains(@class, 'byline')]")
     published = meta.get("article:published_time") or _first_attr(root, "//time/@datetime")
     _strip_chrome(root)
-    container = next(iter(root.xpath("//article | //main | //body")), root)
+    container = next(iter(xpath(root, "//article | //main | //body")), root)
     body = render_body(container)
     paragraphs = _article_paragraphs(body.paragraphs, headline, byline)
     canonical = _first_attr(root, "//link[@rel='canonical']/@href") or meta.get("og:url")
@@ -189,12 +189,12 @@ def _meta(root: etree._Element) -> dict[str, str]:
     return found
 
 
-def _first_text(root: etree._Element, xpath: str) -> str | None:
-    return next((text for node in root.xpath(xpath) if (text := text_of(node))), None)
+def _first_text(root: etree._Element, expr: str) -> str | None:
+    return next((text for node in xpath(root, expr) if (text := text_of(node))), None)
 
 
-def _first_attr(root: etree._Element, xpath: str) -> str | None:
-    return next((value.strip() for value in root.xpath(xpath) if str(value).strip()), None)
+def _first_attr(root: etree._Element, expr: str) -> str | None:
+    return next((value.strip() for value in xpath(root, expr) if str(value).strip()), None)
 
 
 def _strip_chrome(root: etree._Element) -> None:

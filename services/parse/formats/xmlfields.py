@@ -11,6 +11,7 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -36,7 +37,9 @@ __all__ = [
     "strip_namespaces",
     "subject_from_code",
     "text_of",
+    "unique_subjects",
     "urgency_or_none",
+    "xpath",
 ]
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -47,11 +50,23 @@ FieldMap = Mapping[str, tuple[str, ...]]
 
 def strip_namespaces(root: etree._Element) -> etree._Element:
     """Drop element namespaces in place (xml:lang and other attributes keep theirs)."""
-    for element in root.iter():
+    # "{*}*" yields elements only (no comments or PIs), so every tag is a str.
+    for element in root.iter("{*}*"):
         tag = element.tag
-        if isinstance(tag, str) and tag.startswith("{"):
-            element.tag = tag.split("}", 1)[1]
+        if tag[0] == "{":
+            element.tag = tag[tag.index("}") + 1 :]
     return root
+
+
+@lru_cache(maxsize=512)
+def _compiled(expr: str) -> etree.XPath:
+    return etree.XPath(expr)
+
+
+def xpath(node: etree._Element, expr: str) -> list[Any]:
+    """`node.xpath(expr)` with `expr` compiled once per process, not once per call."""
+    result = _compiled(expr)(node)
+    return result if isinstance(result, list) else [result]
 
 
 def text_of(node: object) -> str | None:
@@ -72,7 +87,7 @@ def extract(root: etree._Element, mapping: FieldMap) -> dict[str, str | None]:
     for field, xpaths in mapping.items():
         found[field] = None
         for xpath in xpaths:
-            value = next((text for node in root.xpath(xpath) if (text := text_of(node))), None)
+            value = next((text for node in _compiled(xpath)(root) if (text := text_of(node))), None)
             if value:
                 found[field] = value
                 break
@@ -124,6 +139,11 @@ def agency_from(candidates: Iterable[str | None]) -> str | None:
             if pattern.search(candidate):
                 return short
     return None
+
+
+def unique_subjects(subjects: Iterable[Subject]) -> list[Subject]:
+    """`subjects` without repeats, in order (hashing, not pairwise model comparison)."""
+    return list(dict.fromkeys(subjects))
 
 
 def subject_from_code(code: str, name: str | None = None, default_scheme: str = "subj") -> Subject:

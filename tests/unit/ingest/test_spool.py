@@ -96,3 +96,22 @@ async def test_spool_speed(tmp_path, record_property):
     rate = count / (time.perf_counter() - started)
     record_property("spool_files_per_second", round(rate))
     assert rate > 1000
+
+
+async def test_poll_updates_last_success_only_when_publish_succeeds(tmp_path):
+    rec = Recorder()
+    conn = make(tmp_path, rec)
+    assert conn.stats.last_success_at is None
+    assert await conn.poll_once() == 0
+    first = conn.stats.last_success_at
+    assert first is not None and len(conn.stats.fetch_seconds) == 1
+
+    async def refuse(envelope):
+        raise RuntimeError("not acked")
+
+    conn.publish = refuse
+    (conn.root / "story.txt").write_bytes(b"story")
+    await conn.poll_once()  # first sight only
+    with pytest.raises(RuntimeError):
+        await conn.poll_once()
+    assert len(conn.stats.fetch_seconds) == 2  # the failed pass recorded no success

@@ -266,8 +266,8 @@ def test_simulator_items_parse() -> None:
         record = item.record or {}
         kinds.add(item.kind)
         assert (story.id, story.agency_id, story.headline) == (f"ap:{item.item_id}", item.item_id, record["headline"])
-        # AP counts versions from 0 and the parser adds one; the simulator counts from 1.
-        assert story.version == item.version + 1
+        # The simulator writes AP's 0-based version (as the corpus does); the parser adds one back.
+        assert (story.version, record["version"]) == (item.version, item.version - 1)
         assert story.body_text == record["body_text"]
         assert story.byline == "The Associated Press"
         expected = {"kill": "kill", "correction": "correction", "update": "update", "refile": "refile"}.get(item.kind)

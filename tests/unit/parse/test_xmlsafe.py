@@ -37,6 +37,17 @@ def test_deep_nesting_is_refused(depth: int, limit: int) -> None:
     assert raised.value.code == "xml_depth"
 
 
+def test_depth_limit_is_exact() -> None:
+    # The cap counts the root as level 1: a document exactly `limit` deep passes, one more level fails.
+    def nested(depth: int) -> bytes:
+        return b"<r>" + b"<a>" * (depth - 1) + b"x" + b"</a>" * (depth - 1) + b"<b/></r>"
+
+    assert parse_xml(nested(100), "NITF", ParseLimits(max_xml_depth=100)).tag == "r"
+    with pytest.raises(ParseError) as raised:
+        parse_xml(nested(101), "NITF", ParseLimits(max_xml_depth=100))
+    assert raised.value.code == "xml_depth"
+
+
 def test_oversize_input_is_refused() -> None:
     with pytest.raises(ParseError) as raised:
         parse_xml(b"<a>" + b"x" * 2_000_000 + b"</a>", "NITF", ParseLimits(max_bytes=1_048_576))

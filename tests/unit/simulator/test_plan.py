@@ -91,3 +91,16 @@ def test_spool_files_and_truth_log(tmp_path):
     files = sorted((tmp_path / "spool").iterdir())
     assert len(files) == sum(1 for i in items if i.filer.channel == "spool")
     assert not any(f.name.endswith(".tmp") for f in files)
+
+
+def test_ap_items_parse_to_the_planned_version():
+    # AP counts versions from 0; the simulator once sent the 1-based version and every AP story came out one ahead.
+    ap_media = pytest.importorskip("services.parse.formats.ap_media")
+    from services.parse.formats.base import FeedContext
+
+    parser = ap_media.ApMediaParser()
+    items = [i for i in take(3, 400) if i.filer.format == "ap_json" and i.kind != "broken"]
+    assert {i.version for i in items} >= {1, 2}, "the plan should include AP updates"
+    for item in items:
+        stories = parser.parse(item.payload, FeedContext(agency="ap"))
+        assert [s.version for s in stories] == [item.version]
