@@ -121,6 +121,9 @@ class Planner:
             first = self._first_take(filer, story, key)
             out.append(first)
             follow = self.rng.choice(_FOLLOW_UPS)
+            if follow == "kill" and filer.channel.startswith("tass_rss"):
+                # RSS cannot announce a kill (a withdrawn item just leaves the feed): none is planned there.
+                follow = None
             if follow is not None and (follow != "broken" or filer.channel == "spool"):
                 self.clock += timedelta(seconds=self.rng.randint(5, 90))
                 out.append(self._follow_up(first, story, follow))

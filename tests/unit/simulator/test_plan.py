@@ -104,3 +104,10 @@ def test_ap_items_parse_to_the_planned_version():
     for item in items:
         stories = parser.parse(item.payload, FeedContext(agency="ap"))
         assert [s.version for s in stories] == [item.version]
+
+
+def test_rss_channels_plan_no_kills_they_could_not_announce():
+    items = take(1, 1200)
+    channels = {i.filer.channel for i in items if i.kind == "kill"}
+    assert channels and not any(channel.startswith("tass_rss") for channel in channels)
+    assert any(i.filer.channel.startswith("tass_rss") and i.kind == "correction" for i in items)
