@@ -20,19 +20,36 @@ from services.simulator.server import SimState, build_app, parse_faults, start_s
 @click.option("--truth", type=click.Path(path_type=Path), default=Path("var/simulator/truth.jsonl"), show_default=True)
 @click.option("--duration", type=float, default=None, help="Seconds to run; default until interrupted.")
 @click.option("--faults", default="", help="e.g. slow=0.1,error=0.05,throttle=0.05,truncate=0.02")
+@click.option("--linger", type=float, default=0.0, help="Seconds to keep serving after --duration (tests).")
 def main(
-    seed: int, rate: float, spool: Path, host: str, port: int, truth: Path, duration: float | None, faults: str
+    seed: int,
+    rate: float,
+    spool: Path,
+    host: str,
+    port: int,
+    truth: Path,
+    duration: float | None,
+    faults: str,
+    linger: float,
 ) -> None:
     """Play Reuters, AP, AFP and TASS on 127.0.0.1 and into a spool folder."""
     try:
         fault_settings = parse_faults(faults, seed)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from exc
-    asyncio.run(_serve(seed, rate, spool, host, port, truth, duration, SimState(faults=fault_settings)))
+    asyncio.run(_serve(seed, rate, spool, host, port, truth, duration, linger, SimState(faults=fault_settings)))
 
 
 async def _serve(
-    seed: int, rate: float, spool: Path, host: str, port: int, truth: Path, duration: float | None, state: SimState
+    seed: int,
+    rate: float,
+    spool: Path,
+    host: str,
+    port: int,
+    truth: Path,
+    duration: float | None,
+    linger: float,
+    state: SimState,
 ) -> None:
     base_url = f"http://{host}:{port}"
     runner, base_url = await start_server(build_app(state, base_url=base_url), host, port)
@@ -40,6 +57,9 @@ async def _serve(
     click.echo(f"simulator on {base_url}; spool {spool}; truth {truth}", err=True)
     try:
         await simulator.run(rate, duration=duration)
+        simulator.close()  # the ground truth is complete once every item is out
+        click.echo("simulator: done, still serving", err=True)
+        await asyncio.sleep(linger)
     finally:
         simulator.close()
         await runner.cleanup()
