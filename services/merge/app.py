@@ -31,6 +31,8 @@ members_per_event = Histogram(
 decision_seconds = Histogram("wiredesk_merge_decision_seconds", "Time of one clustering decision.")
 recovered_gauge = Gauge("wiredesk_merge_events_recovered", "Open events indexed at the last table recovery.")
 closed_total = Counter("wiredesk_merge_events_closed_total", "Events closed after their quiet period.")
+open_events = Gauge("wiredesk_merge_open_events", "Open events in the index (updated each minute).")
+index_keys = Gauge("wiredesk_merge_index_keys", "Keys of the in-memory inverted index (updated each minute).")
 
 
 # Only events are durable (one write per story); the rest is derived from them whenever the table is recovered.
@@ -65,6 +67,12 @@ async def merge_story(incoming: Incoming) -> Sequence[Output]:
     return outputs
 
 
-stage.every(60, lambda: closed_total.inc(index.close_quiet(utcnow())))
+def _close_quiet() -> None:
+    closed_total.inc(index.close_quiet(utcnow()))
+    open_events.set(len(index.events))
+    index_keys.set(len(index.postings))
+
+
+stage.every(60, _close_quiet)
 stage.process(merge_story)
 app = stage.app
