@@ -6,6 +6,7 @@ import click
 
 from cli.commands.cluster import cluster
 from cli.commands.dedup import dedup
+from cli.commands.embargoes import embargoes
 from cli.commands.enrich import enrich
 from cli.commands.kafka import kafka
 from cli.commands.parse import parse
@@ -23,7 +24,7 @@ def cli() -> None:
     """wiredesk: a Kafka-native wire desk."""
 
 
-for command in (kafka, topics, tail, run, schemas, parse, dedup, enrich, cluster, route):
+for command in (kafka, topics, tail, run, schemas, parse, dedup, enrich, cluster, route, embargoes):
     cli.add_command(command)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from prometheus_client import Counter, Gauge, Histogram
 
 from services.publish.config import PublishSettings
-from services.publish.embargo import EmbargoHold
+from services.publish.embargo import EMBARGO_PREFIX, EmbargoHold
 from services.publish.ninjs import NinjsVersion, render_ninjs
 from services.publish.routing import kill_topics, load_rules, route
 from shared.logs import configure_logging
@@ -36,7 +36,6 @@ __all__ = ["Publisher", "main"]
 
 DEFAULT_PORT = 9105
 PUBLISHED_PREFIX = "published:"
-EMBARGO_PREFIX = "embargo:"
 EVENT_PREFIX = "event:"
 
 latency = Histogram(

@@ -24,7 +24,10 @@ from pydantic import ValidationError
 from shared.errors import InvalidInput
 from shared.models import Story
 
-__all__ = ["EmbargoHold"]
+__all__ = ["EMBARGO_PREFIX", "EmbargoHold"]
+
+EMBARGO_PREFIX = "embargo:"
+"""Where the holds live in the publish stage's state (`publish.state.v1`): `embargo:<story id>`."""
 
 
 class EmbargoHold:
@@ -62,6 +65,11 @@ class EmbargoHold:
         for _, story_id in ready:
             del self.store[story_id]
         return stories
+
+    def listing(self) -> list[tuple[datetime, Story]]:
+        """Every held story with its release time, earliest first (ties by story id)."""
+        ordered = sorted((_release_of(story_id, entry), story_id) for story_id, entry in self.store.items())
+        return [(release, _story_of(story_id, self.store[story_id])) for release, story_id in ordered]
 
     def next_release(self) -> datetime | None:
         """When the next held story is due; None when nothing is held."""

@@ -1,0 +1,48 @@
+"""`wiredesk embargoes [--json]`: the stories the publish stage holds for an embargo, earliest release first."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import click
+import orjson
+
+from services.publish.embargo import EMBARGO_PREFIX, EmbargoHold
+from shared.kafka.compacted import read_compacted
+from shared.models import Story
+from shared.settings import KafkaSettings
+from shared.topics import PUBLISH_STATE
+
+__all__ = ["embargoes", "held_lines"]
+
+
+def held_lines(state: Mapping[str, Any], *, as_json: bool) -> list[str]:
+    """One line per held story of the publish state: release time, id, version, headline."""
+    holds = {key.removeprefix(EMBARGO_PREFIX): value for key, value in state.items() if key.startswith(EMBARGO_PREFIX)}
+    return [_line(release, story, as_json) for release, story in EmbargoHold(holds).listing()]
+
+
+def _line(release: datetime, story: Story, as_json: bool) -> str:
+    at = release.isoformat().replace("+00:00", "Z")
+    if as_json:
+        return orjson.dumps(
+            {"release": at, "id": story.id, "version": story.version, "headline": story.headline}
+        ).decode()
+    return f"{at}  {story.id}  v{story.version}  {story.headline}"
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+def embargoes(as_json: bool) -> None:
+    """List the stories held for an embargo (read from publish.state.v1), earliest release first."""
+    settings = KafkaSettings()
+    records = asyncio.run(read_compacted(settings.bootstrap, settings.namespace + PUBLISH_STATE))
+    state = {key: orjson.loads(value) for key, value in records.items() if value is not None}
+    lines = held_lines(state, as_json=as_json)
+    for line in lines:
+        click.echo(line)
+    if not lines and not as_json:
+        click.echo("no story is held", err=True)
