@@ -221,7 +221,7 @@ def speed(settings: DedupSettings, indexed: int, probes: int = 2_000) -> dict[st
         if number >= indexed - 1_000:
             recent.append(story)
     now = START + window
-    # The service keeps the index in RocksDB, not on the Python heap: keep the collector off the prefill.
+    # As the service does after each recovery, keep the collector off the long-lived prefilled index.
     gc.freeze()
     batch: list[tuple[str, Story]] = []
     for number in range(indexed, indexed + probes):

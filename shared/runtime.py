@@ -9,6 +9,7 @@ a processing-time histogram are kept per stage. Only stage apps import this modu
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
@@ -115,6 +116,9 @@ class Stage:
             mirrored.reload()
             if on_recover is not None:
                 on_recover()
+            # The recovered state and the indexes derived from it live as long as the worker: keep the
+            # garbage collector from walking them again and again (new objects are still collected).
+            gc.freeze()
             seconds = round(time.perf_counter() - started, 3)
             log.info("table recovered", extra={"table": name, "records": len(mirrored), "seconds": seconds})
 

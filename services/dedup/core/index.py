@@ -120,8 +120,8 @@ class DedupIndex:
         self._window = settings.window_hours * _HOUR
         self._chain = settings.chain_hours * _HOUR
         self._copies: dict[str, _Copy] = {}
-        self._buckets: dict[str, list[str]] = {}
-        self._banded: dict[str, tuple[float, list[str]]] = {}
+        self._buckets: dict[int, list[str]] = {}
+        self._banded: dict[str, tuple[float, list[int]]] = {}
         self._expiry = ExpiryQueue()
         self._held_kills = 0
 
@@ -338,7 +338,7 @@ class DedupIndex:
         self._expiry.schedule(at + self._window, "copy", key)
         return True
 
-    def _band(self, story_id: str, band_keys: list[str], at: float) -> None:
+    def _band(self, story_id: str, band_keys: list[int], at: float) -> None:
         self._unband(story_id)
         limit = self._settings.band_bucket_limit
         for band_key in band_keys:
