@@ -114,9 +114,20 @@ class RssConnector(_ConditionalConnector):
         body = await self.fetch_if_changed(validators)
         if body is None:
             return 0
+        try:
+            items = split_feed(body)
+        except FetchError as exc:
+            # A feed document that cannot be read at all goes to dead-letter once, with its bytes; the
+            # saved validators make the next polls cheap 304s until the feed changes, instead of a loop.
+            digest = content_hash(body)
+            if state.get("bad") != digest:
+                await self.dead_letter(body, exc.kind, f"feed {self.feed.name}: {exc}")
+                self.stats.error(exc.kind)
+            self.save_checkpoint({**validators, "seen": seen, "bad": digest})
+            return 0
         known = set(seen)
         count = 0
-        for guid, document in split_feed(body):
+        for guid, document in items:
             if guid in known:
                 continue
             await self.send(document, guid, self.feed.url or "")

@@ -143,3 +143,24 @@ async def test_api_speed_on_loopback(record_property):
         rate = count / (time.perf_counter() - started)
         record_property("ap_api_items_per_second", round(rate))
         assert rate > 500
+
+
+async def test_broken_feed_document_is_dead_lettered_once_and_the_feed_goes_on():
+    documents = [b"<rss><channel><item><title>cut off", b"<rss><channel><item><title>cut off"]
+    documents.append(
+        b'<rss version="2.0"><channel><title>T</title><item><guid>g-1</guid><title>Whole</title></item></channel></rss>'
+    )
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=documents.pop(0) if len(documents) > 1 else documents[0])
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(serve)) as client:
+        rec, checkpoints = Recorder(), {}
+        conn = connector(feed_for("rss", "http://feeds.test"), client, rec, checkpoints)
+        assert await conn.poll_once() == 0
+        assert await conn.poll_once() == 0  # the same broken bytes again: not dead-lettered twice
+        assert [(data, code) for data, code, _ in rec.dead] == [(b"<rss><channel><item><title>cut off", "bad_body")]
+        assert "not well-formed" in rec.dead[0][2]
+        assert conn.stats.errors["bad_body"] == 1
+        assert await conn.poll_once() == 1  # the feed recovered: its items flow again
+        assert rec.keys() == {"g-1"}
