@@ -27,7 +27,7 @@ from services.publish.routing import kill_topics, load_rules, route
 from shared.logs import configure_logging
 from shared.models import Event, Story, utcnow
 from shared.records import Incoming, Output
-from shared.serde import decode, dumps, encode
+from shared.serde import decode, dumps
 from shared.settings import ServiceSettings
 from shared.topics import CLUSTERED, EVENTS, PUBLISH_STATE
 from shared.txrunner import StateStore, TransactionalRunner
@@ -76,9 +76,10 @@ class Prefixed(MutableMapping[str, Any]):
         return sum(1 for _ in self)
 
 
-def _digest(story: Story) -> str:
-    # Lineage differs between deliveries of the same content; what a reader sees is what counts.
-    return hashlib.sha256(encode(story.model_copy(update={"lineage": None}))).hexdigest()[:32]
+def _digest(document: bytes, story: Story) -> str:
+    # What a reader sees is what counts: the ninjs 3.1 document (not lineage, which differs between
+    # deliveries of the same copy), and the event the story is in.
+    return hashlib.sha256(document + (story.event_id or "").encode()).hexdigest()[:32]
 
 
 class Publisher:
@@ -118,7 +119,8 @@ class Publisher:
         """The ninjs documents of `story` on every topic it routes to (for a kill: every topic it ever went to)."""
         key = PUBLISHED_PREFIX + story.id
         previous = state.get(key)
-        digest = _digest(story)
+        rendered: dict[NinjsVersion, bytes] = {"3.1": dumps(render_ninjs(story, version="3.1"))}
+        digest = _digest(rendered["3.1"], story)
         if previous is not None:
             if story.version < previous["version"]:
                 skipped_total.labels("stale_version").inc()
@@ -137,7 +139,7 @@ class Publisher:
         }
         if story.lineage is not None:
             latency.observe(max(0.0, (now - story.lineage.received_at).total_seconds()))
-        return self._documents(story.id, story, topics)
+        return self._documents(story.id, story, topics, rendered)
 
     def publish_event(self, event: Event, state: MutableMapping[str, Any]) -> list[Output]:
         """An event as a ninjs package on the published and latest topics, once it has two agencies.
@@ -162,9 +164,10 @@ class Publisher:
         document = render_ninjs(lead, event=event)
         return [Output(topic, f"event:{event.event_id}", dumps(document)) for topic in self.settings.event_topics]
 
-    def _documents(self, key: str, story: Story, topics: list[str]) -> list[Output]:
+    def _documents(
+        self, key: str, story: Story, topics: list[str], rendered: dict[NinjsVersion, bytes]
+    ) -> list[Output]:
         outputs = []
-        rendered: dict[str, bytes] = {}
         for topic in topics:
             version: NinjsVersion = "2.1" if topic in self.settings.ninjs2_topics else "3.1"
             if version not in rendered:

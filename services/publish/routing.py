@@ -85,19 +85,22 @@ class Match(_Strict):
     pubstatus: list[PubStatus] | None = None
 
     def accepts(self, story: Story, *, in_event: bool) -> bool:
-        """Whether `story` meets every condition (`in_event`: it belongs to an event)."""
-        return all(
-            (
-                self.agency is None or story.agency.lower() in {agency.lower() for agency in self.agency},
-                self.urgency is None
-                or (story.urgency is not None and self.urgency.min <= story.urgency <= self.urgency.max),
-                self.subjects is None or _has_subject(story, self.subjects),
-                self.places is None or any(place.country in self.places for place in story.places),
-                self.language is None or _speaks(story, self.language),
-                self.has_event is None or self.has_event == in_event,
-                self.pubstatus is None or story.pubstatus in self.pubstatus,
-            )
-        )
+        """Whether `story` meets every condition (`in_event`: it belongs to an event); stops at the first miss."""
+        if self.agency is not None and story.agency.lower() not in {agency.lower() for agency in self.agency}:
+            return False
+        if self.urgency is not None and (
+            story.urgency is None or not self.urgency.min <= story.urgency <= self.urgency.max
+        ):
+            return False
+        if self.subjects is not None and not _has_subject(story, self.subjects):
+            return False
+        if self.places is not None and not any(place.country in self.places for place in story.places):
+            return False
+        if self.language is not None and not _speaks(story, self.language):
+            return False
+        if self.has_event is not None and self.has_event != in_event:
+            return False
+        return self.pubstatus is None or story.pubstatus in self.pubstatus
 
 
 class Rule(_Strict):
