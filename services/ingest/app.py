@@ -139,7 +139,15 @@ async def run(settings: ServiceSettings, ingest: IngestSettings) -> None:
     """Run every feed until SIGTERM or SIGINT."""
     feeds = load_feed_config(ingest, os.environ)
     namespace = settings.namespace
-    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap, enable_idempotence=True, acks="all", linger_ms=2)
+    # Batches of half a MiB: aiokafka's 16 KB default holds ~5 envelopes, and a partition's next batch waits
+    # for the previous one's ack, so a backlog would cost one broker round trip per 5 items.
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=2,
+        max_batch_size=512 * 1024,
+    )
     await producer.start()
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
