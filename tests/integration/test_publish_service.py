@@ -11,13 +11,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
+from cli.commands.embargoes import held_lines
 from cli.supervisor import Supervisor
 from services.publish.ninjs import validate_ninjs
 from shared.kafka.broker import free_port
+from shared.kafka.compacted import read_compacted
 from shared.models import Story, Subject, utcnow
-from shared.topics import CLUSTERED, PUBLISHED
+from shared.topics import CLUSTERED, PUBLISH_STATE, PUBLISHED
 from tests.integration.conftest import high_watermark, produce, read_topic
 
 pytestmark = pytest.mark.broker
@@ -121,3 +124,27 @@ def test_kill_nine_of_publish_mid_stream_loses_and_duplicates_nothing(publish: S
         keys = Counter(record["key"] for record in records)
         assert len(keys) == expected, f"{topic}: {expected - len(keys)} stories lost"
         assert max(keys.values()) == 1, f"{topic}: published twice: {[k for k, n in keys.items() if n > 1][:5]}"
+
+
+def test_embargo_hold_survives_kill_nine_and_is_released_once_at_its_time(publish: Supervisor, bootstrap: str) -> None:
+    ns = publish.namespace
+    lifts = utcnow() + timedelta(seconds=20)
+    held = _story("EMBARGO-K9", 1, embargoed_until=lifts)
+    free = _story("FREE-K9", 1)
+    asyncio.run(_produce(bootstrap, ns + CLUSTERED, [held, free]))
+    # The free story behind the held one is out, so the hold was committed in an earlier transaction.
+    assert asyncio.run(read_topic(bootstrap, ns + PUBLISHED, expect=1, timeout=30, match=_of(free.id)))
+    state = asyncio.run(read_compacted(bootstrap, ns + PUBLISH_STATE))
+    decoded = {key: orjson.loads(value) for key, value in state.items() if value is not None}
+    release = lifts.isoformat().replace("+00:00", "Z")
+    assert held_lines(decoded, as_json=False) == [f"{release}  {held.id}  v1  {held.headline}"]  # wiredesk embargoes
+
+    publish.kill("publish")
+    publish.start("publish", free_port())
+    publish.wait_healthy(timeout=120)
+    assert asyncio.run(read_topic(bootstrap, ns + PUBLISHED, expect=1, timeout=60, match=_of(held.id)))
+    time.sleep(3)  # a second release would come at the next tick
+    records = asyncio.run(read_topic(bootstrap, ns + PUBLISHED, expect=1, timeout=5, match=_of(held.id)))
+    assert len(records) == 1, "released more than once"
+    published_at = datetime.fromtimestamp(records[0]["timestamp_ms"] / 1000, tz=lifts.tzinfo)
+    assert 0 <= (published_at - lifts).total_seconds() <= 1.0, "not released at its time"
