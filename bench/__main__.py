@@ -14,8 +14,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shared.kafka.broker import LocalBroker
-from shared.settings import KafkaSettings
+from bench.workspace import own_broker
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each section module has `run_on_broker(bootstrap, workdir) -> str` (it needs Kafka) or `run() -> str`.
@@ -75,7 +74,6 @@ def pipeline_section(bootstrap: str, workdir: Path) -> str:
 
 
 def main() -> None:
-    settings = KafkaSettings()
     modules = []
     for name in SECTIONS:
         try:
@@ -85,16 +83,12 @@ def main() -> None:
     sections = []
     with tempfile.TemporaryDirectory(prefix="wiredesk-bench-") as tmp:
         workdir = Path(tmp)
-        broker = LocalBroker(workdir / "kafka", version=settings.kafka_version, kafka_home=settings.kafka_home)
-        info = broker.start(timeout=120)
-        try:
+        with own_broker(workdir) as info:
             sections.append(pipeline_section(info.bootstrap, workdir))
             for module in modules:
                 if hasattr(module, "run_on_broker"):
                     print(f"running {module.__name__} …", file=sys.stderr)
                     sections.append(module.run_on_broker(info.bootstrap, workdir))
-        finally:
-            broker.stop()
         broker_line = f"Kafka {info.version}, single node, started in {info.started_in_s} s"
     for module in modules:
         if not hasattr(module, "run_on_broker"):

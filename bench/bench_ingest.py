@@ -13,17 +13,11 @@ import asyncio
 import statistics
 import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer
-
 from bench.pipeline import synthetic_raw
+from bench.workspace import fresh_namespace, own_broker, timestamp_span
 from cli.commands.run import SIMULATOR_CREDENTIALS
-from cli.commands.topics import all_topics
-from cli.supervisor import Supervisor
-from shared.kafka.admin import apply_topics
 from shared.kafka.broker import free_port
 from shared.topics import RAW
 
@@ -33,51 +27,18 @@ REPEATS = 3
 API_FEEDS = "ap-media,reuters-connect,afp-search,tass-ru,tass-en"
 
 
-async def _span(bootstrap: str, topic: str, expected: int, timeout: float) -> tuple[int, float]:
-    """(records seen, seconds from the first to the last record timestamp) once `expected` arrived."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    stamps: list[int] = []
-    deadline = time.perf_counter() + timeout
-    quiet_since = time.perf_counter()
-    try:
-        while len(stamps) < expected and time.perf_counter() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
-            fresh = [record.timestamp for records in batch.values() for record in records]
-            stamps += fresh
-            quiet_since = time.perf_counter() if fresh else quiet_since
-            if stamps and time.perf_counter() - quiet_since > 10:
-                break  # nothing more is coming
-    finally:
-        await consumer.stop()
-    if len(stamps) < 2:
-        return len(stamps), float("inf")
-    return len(stamps), (max(stamps) - min(stamps)) / 1000
-
-
-def _env(bootstrap: str, namespace: str, workdir: Path) -> dict[str, str]:
-    return {
-        "WIREDESK_BOOTSTRAP": bootstrap,
-        "WIREDESK_NAMESPACE": namespace,
-        "WIREDESK_TOPIC_PARTITIONS": "1",
-        "WIREDESK_STATE_DIR": str(workdir / namespace / "state"),
-        "WIREDESK_LOG_LEVEL": "WARNING",
-    }
-
-
 def spool_rate(bootstrap: str, workdir: Path) -> float:
-    namespace = f"ing{uuid.uuid4().hex[:6]}."
-    asyncio.run(apply_topics(bootstrap, all_topics(), partitions=1, namespace=namespace))
-    spool = workdir / namespace / "spool"
+    namespace = fresh_namespace(bootstrap, workdir, "ing")
+    spool = namespace.folder / "spool"
     spool.mkdir(parents=True)
     for number, envelope in enumerate(synthetic_raw(SPOOL_FILES)):
         (spool / f"story-{number:05d}.json").write_bytes(envelope.payload)
-    supervisor = Supervisor(env=_env(bootstrap, namespace, workdir), log_dir=workdir / namespace / "logs")
+    supervisor = namespace.supervisor()
     try:
         supervisor.start(
             "ingest", free_port(), extra_env={"WIREDESK_INGEST_FEEDS": "spool", "WIREDESK_SPOOL_DIR": str(spool)}
         )
-        seen, seconds = asyncio.run(_span(bootstrap, namespace + RAW, SPOOL_FILES, 300))
+        seen, seconds = asyncio.run(timestamp_span(bootstrap, namespace.name + RAW, SPOOL_FILES, 300, quiet_seconds=10))
     finally:
         supervisor.stop()
     if seen < SPOOL_FILES:
@@ -87,9 +48,8 @@ def spool_rate(bootstrap: str, workdir: Path) -> float:
 
 def api_rate(bootstrap: str, workdir: Path) -> tuple[float, int]:
     """Items/s from the simulator's APIs and feeds (every item already there), and how many items."""
-    namespace = f"ing{uuid.uuid4().hex[:6]}."
-    asyncio.run(apply_topics(bootstrap, all_topics(), partitions=1, namespace=namespace))
-    folder = workdir / namespace
+    namespace = fresh_namespace(bootstrap, workdir, "ing")
+    folder = namespace.folder
     simulator_port = free_port()
     truth = folder / "truth.jsonl"
     command = [sys.executable, "-m", "services.simulator", "--port", str(simulator_port), "--truth", str(truth)]
@@ -99,7 +59,7 @@ def api_rate(bootstrap: str, workdir: Path) -> tuple[float, int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    supervisor = Supervisor(env=_env(bootstrap, namespace, workdir), log_dir=folder / "logs")
+    supervisor = namespace.supervisor()
     try:
         assert simulator.stderr is not None
         while b"done" not in simulator.stderr.readline():
@@ -111,7 +71,7 @@ def api_rate(bootstrap: str, workdir: Path) -> tuple[float, int]:
         env = {**SIMULATOR_CREDENTIALS, "WIREDESK_INGEST_FEEDS": API_FEEDS}
         env["WIREDESK_SIMULATOR_URL"] = f"http://127.0.0.1:{simulator_port}"
         supervisor.start("ingest", free_port(), extra_env=env)
-        seen, seconds = asyncio.run(_span(bootstrap, namespace + RAW, api_items, 300))
+        seen, seconds = asyncio.run(timestamp_span(bootstrap, namespace.name + RAW, api_items, 300, quiet_seconds=10))
     finally:
         supervisor.stop()
         simulator.terminate()
@@ -145,14 +105,6 @@ def run_on_broker(bootstrap: str, workdir: Path) -> str:
 
 
 if __name__ == "__main__":
-    from shared.kafka.broker import LocalBroker
-    from shared.settings import KafkaSettings
-
     workdir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/wiredesk-bench-ingest")
-    settings = KafkaSettings()
-    broker = LocalBroker(workdir / "kafka", version=settings.kafka_version, kafka_home=settings.kafka_home)
-    info = broker.start(timeout=120)
-    try:
-        print(run_on_broker(info.bootstrap, workdir))
-    finally:
-        broker.stop()
+    with own_broker(workdir) as broker:
+        print(run_on_broker(broker.bootstrap, workdir))

@@ -27,9 +27,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from cli.commands.topics import all_topics
-from cli.supervisor import Supervisor
-from shared.kafka.admin import apply_topics
+from bench.workspace import fresh_namespace, own_broker, produce
 from shared.kafka.broker import free_port
 from shared.models import Dateline, Entity, Lineage, Place, Story, Subject, utcnow
 from shared.serde import encode
@@ -119,20 +117,14 @@ class _Bench:
 
     def __init__(self, bootstrap: str, workdir: Path) -> None:
         self.bootstrap = bootstrap
-        self.namespace = f"bp{uuid.uuid4().hex[:6]}."
-        self.source = self.namespace + CLUSTERED
-        self.target = self.namespace + PUBLISHED
-        env = {
-            "WIREDESK_BOOTSTRAP": bootstrap,
-            "WIREDESK_NAMESPACE": self.namespace,
-            "WIREDESK_TOPIC_PARTITIONS": "1",
-            "WIREDESK_STATE_DIR": str(workdir / self.namespace / "state"),
-            "WIREDESK_LOG_LEVEL": "WARNING",
-        }
-        self.supervisor = Supervisor(env=env, log_dir=workdir / self.namespace / "logs", namespace=self.namespace)
+        self.workdir = workdir
 
     def __enter__(self) -> _Bench:
-        asyncio.run(apply_topics(self.bootstrap, all_topics(), partitions=1, namespace=self.namespace))
+        created = fresh_namespace(self.bootstrap, self.workdir, "bp")
+        self.namespace = created.name
+        self.source = self.namespace + CLUSTERED
+        self.target = self.namespace + PUBLISHED
+        self.supervisor = created.supervisor()
         self.supervisor.start("publish", free_port())
         self.supervisor.wait_healthy(timeout=180)
         asyncio.run(self._warm_up())
@@ -146,7 +138,7 @@ class _Bench:
         [story] = synthetic_stories(1, "warmup")
         reader = await self._reader()
         try:
-            await _send_all(self.bootstrap, self.source, [story])
+            await produce(self.bootstrap, self.source, [(story.id, story)])
             await _wait_for(reader, {story.id.encode()}, timeout=180)
         finally:
             await reader.stop()
@@ -163,17 +155,6 @@ class _Bench:
         await reader.start()
         await reader.seek_to_end()
         return reader
-
-
-async def _send_all(bootstrap: str, topic: str, stories: Sequence[Story]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
-    await producer.start()
-    try:
-        for story in stories:
-            await producer.send(topic, encode(story), key=story.id.encode())
-        await producer.flush()
-    finally:
-        await producer.stop()
 
 
 async def _wait_for(reader: AIOKafkaConsumer, keys: set[bytes], timeout: float) -> dict[bytes, tuple[int, float]]:
@@ -304,14 +285,6 @@ def run_on_broker(bootstrap: str, workdir: Path) -> str:
 if __name__ == "__main__":
     import sys
 
-    from shared.kafka.broker import LocalBroker
-    from shared.settings import KafkaSettings
-
     workdir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/wiredesk-bench-publish")
-    settings = KafkaSettings()
-    broker = LocalBroker(workdir / "kafka", version=settings.kafka_version, kafka_home=settings.kafka_home)
-    info = broker.start(timeout=120)
-    try:
-        print(run_on_broker(info.bootstrap, workdir))
-    finally:
-        broker.stop()
+    with own_broker(workdir) as broker:
+        print(run_on_broker(broker.bootstrap, workdir))

@@ -16,13 +16,11 @@ import uuid
 from pathlib import Path
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 
-from cli.commands.topics import all_topics
-from cli.supervisor import STAGES, Supervisor
-from shared.kafka.admin import apply_topics
+from bench.workspace import fresh_namespace, is_package, produce, timestamp_span
+from cli.supervisor import STAGES
 from shared.models import RawEnvelope
-from shared.serde import encode
 from shared.topics import PUBLISHED, RAW
 
 PIPELINE_STAGES = ["parse", "dedup", "enrich", "merge", "publish"]
@@ -61,17 +59,6 @@ def synthetic_raw(count: int, seed: int = 7) -> list[RawEnvelope]:
     return envelopes
 
 
-async def _produce(bootstrap: str, topic: str, envelopes: list[RawEnvelope]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=10)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send(topic, encode(envelope), key=envelope.raw_id.encode())
-        await producer.flush()
-    finally:
-        await producer.stop()
-
-
 async def _count_until(bootstrap: str, topic: str, expected: int, timeout: float, started: float) -> float:
     """Seconds from `started` until `expected` stories are on `topic` (read from the beginning); inf on timeout.
 
@@ -85,41 +72,29 @@ async def _count_until(bootstrap: str, topic: str, expected: int, timeout: float
             if time.perf_counter() - started > timeout:
                 return float("inf")
             batch = await consumer.getmany(timeout_ms=500)
-            seen += sum(1 for records in batch.values() for record in records if not _is_package(record.key))
+            seen += sum(1 for records in batch.values() for record in records if not is_package(record.key))
         return time.perf_counter() - started
     finally:
         await consumer.stop()
-
-
-def _is_package(key: bytes | None) -> bool:
-    return key is not None and key.startswith(b"evt-")
 
 
 async def _timed(bootstrap: str, source: str, target: str, count: int, timeout: float) -> float:
     """Seconds from the first record produced to `source` until `count` records are on `target`."""
     envelopes = synthetic_raw(count)
     counting = asyncio.create_task(_count_until(bootstrap, target, count, timeout, time.perf_counter()))
-    await _produce(bootstrap, source, envelopes)
+    await produce(bootstrap, source, ((envelope.raw_id, envelope) for envelope in envelopes))
     return await counting
 
 
 def run_pipeline(bootstrap: str, count: int, workdir: Path, timeout: float = 600) -> float:
     """Stories per second through parse → dedup → enrich → merge → publish."""
-    namespace = f"b{uuid.uuid4().hex[:6]}."
-    asyncio.run(apply_topics(bootstrap, all_topics(), partitions=1, namespace=namespace))
-    env = {
-        "WIREDESK_BOOTSTRAP": bootstrap,
-        "WIREDESK_NAMESPACE": namespace,
-        "WIREDESK_TOPIC_PARTITIONS": "1",
-        "WIREDESK_STATE_DIR": str(workdir / namespace / "state"),
-        "WIREDESK_LOG_LEVEL": "WARNING",
-    }
-    supervisor = Supervisor(env=env, log_dir=workdir / namespace / "logs", namespace=namespace)
+    namespace = fresh_namespace(bootstrap, workdir, "b")
+    supervisor = namespace.supervisor()
     try:
         for name in PIPELINE_STAGES:
             supervisor.start(name, STAGES[name] + 100)
         supervisor.wait_healthy(timeout=180)
-        elapsed = asyncio.run(_timed(bootstrap, namespace + RAW, namespace + PUBLISHED, count, timeout))
+        elapsed = asyncio.run(_timed(bootstrap, namespace.name + RAW, namespace.name + PUBLISHED, count, timeout))
     finally:
         supervisor.stop()
     return count / elapsed
@@ -166,53 +141,24 @@ STAGE_TOPICS = {
 }
 
 
-async def _output_span(bootstrap: str, topic: str, expected: int, timeout: float) -> float:
-    """Seconds between the first and the last of `expected` stories on `topic`, by record timestamp."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        group_id=None,
-        isolation_level="read_committed",
-    )
-    await consumer.start()
-    stamps: list[int] = []
-    deadline = time.perf_counter() + timeout
-    try:
-        while len(stamps) < expected:
-            if time.perf_counter() > deadline:
-                return float("inf")
-            batch = await consumer.getmany(timeout_ms=500)
-            stamps += [r.timestamp for records in batch.values() for r in records if not _is_package(r.key)]
-        return (max(stamps[:expected]) - min(stamps[:expected])) / 1000
-    finally:
-        await consumer.stop()
-
-
 def run_stages_alone(bootstrap: str, count: int, workdir: Path, timeout: float = 600) -> dict[str, float]:
     """Stories per second of each stage run alone on a full backlog (the previous stage's output).
 
     Stages run one after another, each reading what the one before wrote, so each has both cores and a
     backlog; the rate is taken from the output records' timestamps, so start-up is not counted.
     """
-    namespace = f"s{uuid.uuid4().hex[:6]}."
-    asyncio.run(apply_topics(bootstrap, all_topics(), partitions=1, namespace=namespace))
-    env = {
-        "WIREDESK_BOOTSTRAP": bootstrap,
-        "WIREDESK_NAMESPACE": namespace,
-        "WIREDESK_TOPIC_PARTITIONS": "1",
-        "WIREDESK_STATE_DIR": str(workdir / namespace / "state"),
-        "WIREDESK_LOG_LEVEL": "WARNING",
-    }
-    asyncio.run(_produce(bootstrap, namespace + RAW, synthetic_raw(count)))
+    namespace = fresh_namespace(bootstrap, workdir, "s")
+    raw = synthetic_raw(count)
+    asyncio.run(produce(bootstrap, namespace.name + RAW, ((envelope.raw_id, envelope) for envelope in raw)))
     rates: dict[str, float] = {}
     for name in PIPELINE_STAGES:
-        supervisor = Supervisor(env=env, log_dir=workdir / namespace / "logs", namespace=namespace)
+        supervisor = namespace.supervisor()
         try:
             supervisor.start(name, STAGES[name] + 100)
             supervisor.wait_healthy(timeout=180)
-            output = namespace + STAGE_TOPICS[name][1]
-            rates[name] = (count - 1) / asyncio.run(_output_span(bootstrap, output, count, timeout))
+            output = namespace.name + STAGE_TOPICS[name][1]
+            seen, seconds = asyncio.run(timestamp_span(bootstrap, output, count, timeout))
+            rates[name] = (count - 1) / seconds if seen == count else 0.0
         finally:
             supervisor.stop()
     return rates

@@ -16,7 +16,13 @@ from shared.models import Story
 from shared.settings import KafkaSettings
 from shared.topics import PUBLISH_STATE
 
-__all__ = ["embargoes", "held_lines"]
+__all__ = ["embargoes", "held_lines", "publish_state"]
+
+
+async def publish_state(bootstrap: str, namespace: str) -> dict[str, Any]:
+    """The publish stage's committed state, decoded: the latest value of every key of publish.state.v1."""
+    records = await read_compacted(bootstrap, namespace + PUBLISH_STATE)
+    return {key: orjson.loads(value) for key, value in records.items() if value is not None}
 
 
 def held_lines(state: Mapping[str, Any], *, as_json: bool) -> list[str]:
@@ -39,9 +45,7 @@ def _line(release: datetime, story: Story, as_json: bool) -> str:
 def embargoes(as_json: bool) -> None:
     """List the stories held for an embargo (read from publish.state.v1), earliest release first."""
     settings = KafkaSettings()
-    records = asyncio.run(read_compacted(settings.bootstrap, settings.namespace + PUBLISH_STATE))
-    state = {key: orjson.loads(value) for key, value in records.items() if value is not None}
-    lines = held_lines(state, as_json=as_json)
+    lines = held_lines(asyncio.run(publish_state(settings.bootstrap, settings.namespace)), as_json=as_json)
     for line in lines:
         click.echo(line)
     if not lines and not as_json:

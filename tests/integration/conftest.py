@@ -12,21 +12,20 @@ import os
 import socket
 import subprocess
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from pydantic import BaseModel
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench.workspace import produce as produce  # the one producer of test input (shared with the benchmarks)
 from cli.commands.topics import all_topics
 from cli.supervisor import Supervisor
 from shared.errors import FatalError
 from shared.kafka.admin import apply_topics
 from shared.kafka.broker import LocalBroker, free_port
 from shared.kafka.tail import tail
-from shared.serde import encode
 from shared.settings import KafkaSettings
 
 pytestmark = pytest.mark.broker
@@ -99,27 +98,12 @@ async def read_topic(
     bootstrap: str, topic: str, *, expect: int, timeout: float = 60.0, match: Any = None
 ) -> list[dict[str, Any]]:
     """Records of `topic` from the beginning (read_committed) until `expect` matching ones, or `timeout`."""
-    found: list[dict[str, Any]] = []
-    deadline = asyncio.get_running_loop().time() + timeout
-    async for record in tail(bootstrap, topic, from_beginning=True, timeout=2.0):
-        if match is None or match(record):
-            found.append(record)
-    while len(found) < expect and asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(1.0)
-        found = [r async for r in tail(bootstrap, topic, from_beginning=True, timeout=2.0) if match is None or match(r)]
-    return found
 
+    def matching(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [record for record in records if match is None or match(record)]
 
-async def produce(bootstrap: str, topic: str, records: Iterable[tuple[str, BaseModel | bytes]]) -> None:
-    """Send (key, value) records to `topic` as an upstream stage would: models as JSON, acks from all replicas."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for key, value in records:
-            await producer.send(topic, value if isinstance(value, bytes) else encode(value), key=key.encode())
-        await producer.flush()
-    finally:
-        await producer.stop()
+    records = await read_until(bootstrap, topic, lambda found: len(matching(found)) >= expect, timeout=timeout)
+    return matching(records)
 
 
 @pytest.fixture
