@@ -203,7 +203,11 @@ class LocalBroker:
         path = self.directory / "cluster.id"
         if path.exists():
             return path.read_text().strip()
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = "-"
+        # One id in 64 would start with "-", which the storage tool's argument parser reads as an option
+        # (Kafka's own Uuid.randomUuid rejects those for the same reason).
+        while cluster_id.startswith("-"):
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         path.write_text(cluster_id)
         return cluster_id
 
