@@ -228,6 +228,10 @@ class Event(_Model):
     members: list[EventMember]
     lead: str = Field(description="Story id of the lead story.")
     credit_line: str = Field(description="'With reporting by Reuters, TASS, AFP, and AP'.")
+    headline: str | None = Field(default=None, description="The lead story's headline.")
+    language: str | None = Field(default=None, description="The lead story's language (declared, else detected).")
+    located: str | None = Field(default=None, description="The lead story's dateline place.")
+    urgency: int | None = Field(default=None, ge=1, le=9, description="The most urgent live member's urgency.")
     pubstatus: PubStatus = "usable"
     opened_at: UtcDatetime
     updated_at: UtcDatetime

@@ -20,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import aiokafka.producer.sender
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 
 from shared.errors import InvalidInput
 from shared.kafka.compacted import read_compacted
@@ -42,6 +44,13 @@ log = logging.getLogger("wiredesk.txrunner")
 
 Handler = Callable[[Incoming, "StateStore"], Sequence[Output]]
 Tick = Callable[[datetime, "StateStore"], Sequence[Output]]
+Batch = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+
+# After a commit the coordinator writes the transaction markers before it accepts the next transaction's
+# first request, and answers CONCURRENT_TRANSACTIONS meanwhile (KAFKA-5477). aiokafka retries that after
+# a fixed 20 ms, which on one node is several times the marker write and was most of a batch's latency
+# at 200 stories/s; a 2 ms retry costs a few more requests and answers as soon as the markers are down.
+CONCURRENT_TRANSACTIONS_RETRY_S = 0.002
 
 
 class StateStore(MutableMapping[str, Any]):
@@ -94,6 +103,85 @@ class StateStore(MutableMapping[str, Any]):
         self._undo.clear()
 
 
+class Prefetch(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Keeps the consumer fetching while the runner is busy committing, and hands out batches in order.
+
+    aiokafka sends a node its next fetch only once the last one's records have been taken, so a loop that
+    takes a batch, then spends a transaction on it, leaves everything that arrives meanwhile on the broker
+    until the next turn: a record waited up to two transactions before it was even read. Taking records
+    off the fetcher as they come, into a bounded queue, lets the next batch be whatever arrived during the
+    commit.
+    """
+
+    def __init__(self, consumer: AIOKafkaConsumer, *, max_records: int, limit: int) -> None:
+        self._consumer = consumer
+        self._max_records = max_records
+        self._limit = limit
+        self._queue: deque[ConsumerRecord[bytes, bytes]] = deque()
+        self._arrived = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._fill(), name="txrunner-prefetch")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _fill(self) -> None:
+        while True:
+            await self._room.wait()
+            fetched = await self._consumer.getmany(timeout_ms=1000, max_records=self._max_records)
+            for records in fetched.values():
+                self._queue.extend(records)
+            if self._queue:
+                self._arrived.set()
+            if len(self._queue) >= self._limit:
+                self._room.clear()
+
+    async def take(self, timeout: float) -> Batch:
+        """Up to `max_records` records in arrival order, grouped by partition; {} if none came in `timeout`."""
+        if not self._queue:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), timeout)
+            except TimeoutError:
+                return {}
+        batch: Batch = {}
+        for _ in range(min(self._max_records, len(self._queue))):
+            record = self._queue.popleft()
+            batch.setdefault(TopicPartition(record.topic, record.partition), []).append(record)
+        self._room.set()
+        return batch
+
+    async def rewind(self, batch: Batch) -> None:
+        """Read `batch` (and everything after it) again, forgetting what was fetched since."""
+        await self.stop()
+        # The consumer's position is past the queue too: each partition goes back to its first record
+        # not yet committed, in the batch or, for a partition not in it, in the queue.
+        first: dict[TopicPartition, int] = {}
+        for record in [*(r for records in batch.values() for r in records), *self._queue]:
+            first.setdefault(TopicPartition(record.topic, record.partition), record.offset)
+        self._queue.clear()
+        for tp, offset in first.items():
+            self._consumer.seek(tp, offset)
+        self._room.set()
+        self.start()
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        # After a rebalance the consumer resumes from the committed offsets: records queued from before
+        # would be read twice.
+        self._queue.clear()
+        self._room.set()
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        return None
+
+
 class TransactionalRunner:
     """One exactly-once stage: sources in, outputs and state out, in one transaction per batch."""
 
@@ -135,6 +223,7 @@ class TransactionalRunner:
 
     async def run(self) -> None:
         """Serve /metrics and /healthz, load the state, then process until cancelled."""
+        aiokafka.producer.sender.BACKOFF_OVERRIDE = CONCURRENT_TRANSACTIONS_RETRY_S
         runner = await serve(health_app(self.name, self._alive), self.settings.web_host, self.port)
         producer = AIOKafkaProducer(
             bootstrap_servers=self.settings.bootstrap,
@@ -152,7 +241,6 @@ class TransactionalRunner:
             max_batch_size=512 * 1024,
         )
         consumer = AIOKafkaConsumer(
-            *self.sources,
             bootstrap_servers=self.settings.bootstrap,
             group_id=self.group,
             isolation_level="read_committed",
@@ -163,13 +251,17 @@ class TransactionalRunner:
         try:
             await self._load_state()
             await consumer.start()
+            prefetch = Prefetch(consumer, max_records=self.max_batch, limit=4 * self.max_batch)
+            consumer.subscribe(self.sources, listener=prefetch)
+            prefetch.start()
             try:
                 self.healthy = True
                 log.info("running", extra={"sources": self.sources, "state_keys": len(self.state)})
                 while True:
-                    await self._step(consumer, producer)
+                    await self._step(prefetch, producer)
             finally:
                 self.healthy = False
+                await prefetch.stop()
                 await consumer.stop()
         finally:
             await producer.stop()
@@ -180,9 +272,9 @@ class TransactionalRunner:
         for key, value in (await read_compacted(self.settings.bootstrap, self.state_topic)).items():
             self.state.load(key, value)
 
-    async def _step(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
+    async def _step(self, prefetch: Prefetch, producer: AIOKafkaProducer) -> None:
         self._last_loop = time.monotonic()
-        batch = await consumer.getmany(timeout_ms=int(self.tick_interval * 1000), max_records=self.max_batch)
+        batch = await prefetch.take(self.tick_interval)
         outputs: list[Output] = []
         offsets: dict[TopicPartition, int] = {}
         for tp, records in batch.items():
@@ -207,8 +299,7 @@ class TransactionalRunner:
             # Nothing of the batch is visible: forget its state changes and read it again.
             log.exception("transaction aborted; batch will be redone")
             self.state.rollback()
-            for tp, records in batch.items():
-                consumer.seek(tp, records[0].offset)
+            await prefetch.rewind(batch)
             await asyncio.sleep(1.0)
             return
         self.state.commit()

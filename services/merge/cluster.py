@@ -64,6 +64,16 @@ def _newly_translated(story: Story, member: dict[str, Any]) -> bool:
     return "en" in story.translations and not member.get("translated", False)
 
 
+def _shown(story: Story) -> dict[str, Any]:
+    # What an event package shows of its lead, kept per member because any member may become the lead.
+    return {
+        "headline": story.headline,
+        "language": story.language or story.language_detected,
+        "located": story.dateline.place if story.dateline else None,
+        "urgency": story.urgency,
+    }
+
+
 def _member_features(features: Features, vector: dict[str, float]) -> dict[str, Any]:
     return {
         "terms": vector,
@@ -195,6 +205,7 @@ class EventIndex:
             "score": match.score,
             "evidence": match.evidence,
             "canceled": False,
+            **_shown(story),
             "body_len": len(story.body_text),
             "has_dateline": story.dateline is not None,
             "translated": "en" in story.translations,
@@ -229,7 +240,12 @@ class EventIndex:
             features = extract(story, now)
             new_features = _member_features(features, story_vector(features, self._idf(features.terms)))
             self._refold(state, member["features"], new_features)
-            member.update(features=new_features, body_len=len(story.body_text), has_dateline=story.dateline is not None)
+            member.update(
+                features=new_features,
+                body_len=len(story.body_text),
+                has_dateline=story.dateline is not None,
+                **_shown(story),
+            )
             self._post(event_id, state, features.index_keys())
         state["members"] = members
         event = self._save(event_id, state, now)
@@ -297,6 +313,9 @@ class EventIndex:
         state = self.events[event_id]
         members = state["members"]
         canceled = all(m["canceled"] for m in members)
+        lead = pick_lead(members, self.settings.preference)
+        shown = next(m for m in members if m["story_id"] == lead)
+        urgencies = [m["urgency"] for m in members if m.get("urgency") is not None and not m["canceled"]]
         return Event(
             event_id=event_id,
             version=state["version"],
@@ -311,8 +330,13 @@ class EventIndex:
                 )
                 for m in members
             ],
-            lead=pick_lead(members, self.settings.preference),
+            lead=lead,
             credit_line=credit_line([m["agency"] for m in members if not m["canceled"]], self.settings.names),
+            # Events stored before these fields were kept have none of them: the package then shows the credit line.
+            headline=shown.get("headline"),
+            language=shown.get("language"),
+            located=shown.get("located"),
+            urgency=min(urgencies, default=None),
             pubstatus="canceled" if canceled else "usable",
             opened_at=datetime.fromtimestamp(state["opened_at"], UTC),
             updated_at=datetime.fromtimestamp(state["updated_at"], UTC),

@@ -22,7 +22,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from services.publish.config import PublishSettings
 from services.publish.embargo import EMBARGO_PREFIX, EmbargoHold
-from services.publish.ninjs import NinjsVersion, render_ninjs
+from services.publish.ninjs import NinjsVersion, render_event, render_ninjs
 from services.publish.routing import kill_topics, load_rules, route
 from shared.logs import configure_logging
 from shared.models import Event, Story, utcnow
@@ -154,15 +154,8 @@ class Publisher:
             skipped_total.labels("event_single_agency" if previous is None else "event_stale").inc()
             return []
         state[key] = event.version
-        lead = Story(
-            id=event.lead,
-            agency=event.lead.split(":", 1)[0],
-            agency_id=event.lead.split(":", 1)[-1],
-            format="event",
-            headline=event.credit_line,
-        )
-        document = render_ninjs(lead, event=event)
-        return [Output(topic, f"event:{event.event_id}", dumps(document)) for topic in self.settings.event_topics]
+        document = dumps(render_event(event))
+        return [Output(topic, f"event:{event.event_id}", document) for topic in self.settings.event_topics]
 
     def _documents(
         self, key: str, story: Story, topics: list[str], rendered: dict[NinjsVersion, bytes]

@@ -44,6 +44,7 @@ __all__ = [
     "NINJS_VERSIONS",
     "NinjsVersion",
     "event_uri",
+    "render_event",
     "render_ninjs",
     "story_uri",
     "validate_ninjs",
@@ -83,21 +84,27 @@ def event_uri(event_id: str) -> str:
     return "urn:wiredesk:event:" + quote(event_id, safe=_URN_SAFE)
 
 
-def render_ninjs(
-    story: Story,
-    *,
-    version: NinjsVersion = "3.1",
-    event: Event | None = None,
-    members: Sequence[Story] = (),
-) -> dict[str, Any]:
-    """The ninjs document of `story`, or of `event` as a composite package led by `story`.
+def render_ninjs(story: Story, *, version: NinjsVersion = "3.1") -> dict[str, Any]:
+    """The ninjs document of `story`. Raises InvalidInput for a version not served."""
+    return _finish(_story(story, _served(version)), version)
+
+
+def render_event(event: Event, *, version: NinjsVersion = "3.1", members: Sequence[Story] = ()) -> dict[str, Any]:
+    """The ninjs composite package of `event`: its lead first, then the other members.
 
     `members` are the event's stories as far as the caller has them; a member without one is
     associated by uri, version and status only. Raises InvalidInput for a version not served.
     """
+    return _finish(_package(event, members, _served(version)), version)
+
+
+def _served(version: NinjsVersion) -> NinjsVersion:
     if version not in NINJS_VERSIONS:
         raise InvalidInput(f"ninjs {version!r} is not served; choose one of {', '.join(NINJS_VERSIONS)}")
-    body = _package(story, event, members, version) if event else _story(story, version)
+    return version
+
+
+def _finish(body: dict[str, Any], version: NinjsVersion) -> dict[str, Any]:
     document = {"uri": body.pop("uri"), "standard": _standard(version), **body}
     return document if version == "3.1" else _lowercase_keys(document)
 
@@ -184,11 +191,11 @@ def _story(story: Story, version: NinjsVersion) -> dict[str, Any]:
     return _without_empty(document)
 
 
-def _package(story: Story, event: Event, members: Sequence[Story], version: NinjsVersion) -> dict[str, Any]:
+def _package(event: Event, members: Sequence[Story], version: NinjsVersion) -> dict[str, Any]:
     by_id = {member.id: member for member in members}
     ordered = sorted(event.members, key=lambda member: member.story_id != event.lead)  # stable: lead first
     agencies = list(dict.fromkeys(member.agency for member in ordered if not member.canceled))
-    owner = _agency_name(story.agency)
+    owner = _agency_name(ordered[0].agency if ordered else event.lead.split(":", 1)[0])
     document = {
         "uri": event_uri(event.event_id),
         "type": "composite",
@@ -197,11 +204,11 @@ def _package(story: Story, event: Event, members: Sequence[Story], version: Ninj
         "firstCreated": _timestamp(event.opened_at),
         "versionCreated": _timestamp(event.updated_at),
         "pubStatus": event.pubstatus,
-        "urgency": story.urgency,
-        "language": story.language or story.language_detected,
-        "headlines": [{"role": "main", "contentType": "text/plain", "value": story.headline}],
+        "urgency": event.urgency,
+        "language": event.language,
+        "headlines": [{"role": "main", "contentType": "text/plain", "value": event.headline or event.credit_line}],
         "descriptions": [{"role": "creditline", "contentType": "text/plain", "value": event.credit_line}],
-        "located": story.dateline.place if story.dateline else None,
+        "located": event.located,
         "infoSources": _info_sources(owner, [_agency_name(agency) for agency in agencies]),
         "associations": [_member(member, by_id.get(member.story_id), event.lead, version) for member in ordered],
     }

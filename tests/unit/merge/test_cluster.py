@@ -8,7 +8,7 @@ import pytest
 from bench.bench_merge import b_cubed, cluster_labelled, load_labelled
 from services.merge.cluster import EventIndex
 from services.merge.config import MergeSettings
-from shared.models import Story
+from shared.models import Dateline, Story
 
 STORIES = {story.id: story for _, story in load_labelled()}
 FOUR = [STORIES[i] for i in ("reuters:RU-LAV-01", "tass:TS-1187", "afp:AFP-3KX91", "ap:AP-77d1e0")]
@@ -47,6 +47,18 @@ def test_four_agencies_in_three_languages_form_one_event() -> None:
     assert "within 1h" in tass.evidence
     assert tass.evidence[0].startswith("text cosine ") and float(tass.evidence[0].split()[-1]) >= 0.4
     assert 0.4 <= tass.score <= 1.0
+
+
+def test_event_shows_its_lead_and_the_most_urgent_live_member() -> None:
+    index = _index()
+    index.assign(TASS.model_copy(update={"urgency": 4}), NOW)
+    index.assign(AP.model_copy(update={"urgency": 2}), NOW)
+    reuters = REUTERS.model_copy(update={"dateline": Dateline(text="MOSCOW, Nov 28 (Reuters)", place="Moscow")})
+    event = index.assign(reuters, NOW).event
+    assert event is not None and event.lead == REUTERS.id
+    assert (event.headline, event.language, event.located, event.urgency) == (REUTERS.headline, "en", "Moscow", 2)
+    killed = index.assign(_killed(AP.model_copy(update={"urgency": 2})), NOW).event
+    assert killed is not None and killed.urgency == 4
 
 
 def test_same_minister_same_day_different_event_stays_apart() -> None:

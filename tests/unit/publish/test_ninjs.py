@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from services.publish.ninjs import NINJS_VERSIONS, event_uri, render_ninjs, story_uri, validate_ninjs
+from services.publish.ninjs import NINJS_VERSIONS, event_uri, render_event, render_ninjs, story_uri, validate_ninjs
 from shared.errors import InvalidInput
 from shared.models import Dateline, Event, EventMember, Place, Story, Subject, Translation
 from tests.unit.publish.strategies import events_with_members, stories, tidy_stories
@@ -148,7 +148,7 @@ def test_machine_translations_are_marked_associations() -> None:
     assert legacy["ednote"] == "Machine translation (opus-mt)."
 
 
-def _event(*members: EventMember, lead: str) -> Event:
+def _event(*members: EventMember, lead: str, **shown: Any) -> Event:
     return Event(
         event_id="evt-2024-03-05-wheat",
         version=3,
@@ -157,6 +157,7 @@ def _event(*members: EventMember, lead: str) -> Event:
         credit_line="With reporting by Reuters, TASS and AP",
         opened_at=datetime(2024, 3, 5, 8, 5, tzinfo=UTC),
         updated_at=NOW,
+        **shown,
     )
 
 
@@ -168,9 +169,19 @@ def test_event_package_puts_the_lead_first() -> None:
         EventMember(story_id=tass.id, agency="tass", version=2, score=0.8, canceled=True),
         EventMember(story_id=lead.id, agency="reuters", version=2, score=1.0),
         lead=lead.id,
+        headline=lead.headline,
+        language="en",
+        located="NOVOROSSIYSK",
+        urgency=2,
     )
-    doc = render_ninjs(lead, event=event, members=[tass, lead])
+    doc = render_event(event, members=[tass, lead])
     assert (doc["uri"], doc["type"], doc["version"]) == ("urn:wiredesk:event:evt-2024-03-05-wheat", "composite", "3")
+    assert (doc["headlines"], doc["language"], doc["located"], doc["urgency"]) == (
+        [{"role": "main", "contentType": "text/plain", "value": lead.headline}],
+        "en",
+        "NOVOROSSIYSK",
+        2,
+    )
     assert doc["descriptions"] == [
         {"role": "creditline", "contentType": "text/plain", "value": "With reporting by Reuters, TASS and AP"}
     ]
@@ -213,7 +224,7 @@ def test_examples_validate(schema_dir: Path, version: str) -> None:
         translations={"fr": Translation(headline="Le blé grimpe", engine="nllb")},
     )
     event = _event(EventMember(story_id=story.id, agency="reuters", version=2, score=1.0), lead=story.id)
-    for doc in (render_ninjs(story, version=version), render_ninjs(story, version=version, event=event)):  # type: ignore[arg-type]
+    for doc in (render_ninjs(story, version=version), render_event(event, version=version)):  # type: ignore[arg-type]
         assert validate_ninjs(doc, version, schema_dir) == []
 
 
@@ -229,8 +240,7 @@ def test_any_story_validates(schema_dir: Path, version: str, story: Story) -> No
 @given(package=events_with_members())
 def test_any_event_package_validates(schema_dir: Path, version: str, package: tuple[Event, list[Story]]) -> None:
     event, members = package
-    lead = next((story for story in members if story.id == event.lead), None) or _story(id=event.lead)
-    doc = render_ninjs(lead, version=version, event=event, members=members)  # type: ignore[arg-type]
+    doc = render_event(event, version=version, members=members)  # type: ignore[arg-type]
     assert validate_ninjs(doc, version, schema_dir) == []
     assert doc["associations"][0]["uri"] == story_uri(event.lead)
 
