@@ -44,6 +44,9 @@ def logging_config(stage: str, level: str = "INFO") -> dict[str, Any]:
         "formatters": {"json": {"()": JsonFormatter, "stage": stage}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": sys.stderr}},
         "root": {"handlers": ["stderr"], "level": level.upper()},
+        # httpx logs every request at INFO: thousands of lines an hour from the pollers, none of them news
+        # (ingest logs and counts poll failures itself).
+        "loggers": {"httpx": {"level": "WARNING"}},
     }
 
 
