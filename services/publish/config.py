@@ -22,6 +22,16 @@ class PublishSettings(BaseSettings):
     ninjs2_topics: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Topics served ninjs 2.1 instead of 3.1 (comma separated in the env)."
     )
+    schema_dir: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "vocab" / "ninjs",
+        description="IPTC's ninjs JSON Schemas (ninjs-schema_3.1.json, ninjs-schema_2.1.json), for the sampled "
+        "check of what is published; absent: no check, said once at start.",
+    )
+    check_every: int = Field(
+        default=100,
+        ge=0,
+        description="Check one rendered document in this many against its official schema (0: none).",
+    )
     event_topics: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["stories.published.v1", "stories.latest.v1"],
         description="Topics event packages go to (comma separated in the env).",
