@@ -38,7 +38,7 @@ from shared.settings import ServiceSettings
 from shared.topics import deadletter_topic
 from shared.web import health_app, serve
 
-__all__ = ["StateStore", "TransactionalRunner"]
+__all__ = ["Section", "StateStore", "TransactionalRunner"]
 
 log = logging.getLogger("wiredesk.txrunner")
 
@@ -54,23 +54,28 @@ CONCURRENT_TRANSACTIONS_RETRY_S = 0.002
 
 
 class StateStore(MutableMapping[str, Any]):
-    """JSON values by key, loaded from a compacted topic; changes are written in the batch's transaction."""
+    """JSON values by key, loaded from a compacted topic; changes are written in the batch's transaction.
+
+    Keys are `<section>:<rest>`; `section()` gives a view of one section that is iterated without
+    looking at the others (a stage keeps a few holds among a million published-story records).
+    """
 
     def __init__(self) -> None:
         self._data: dict[str, Any] = {}
         self._undo: dict[str, Any] = {}
         self._missing = object()
+        self._sections: dict[str, set[str]] = {}
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._undo.setdefault(key, self._data.get(key, self._missing))
-        self._data[key] = value
+        self._put(key, value)
 
     def __delitem__(self, key: str) -> None:
         self._undo.setdefault(key, self._data.get(key, self._missing))
-        del self._data[key]
+        self._drop(key)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._data)
@@ -78,12 +83,26 @@ class StateStore(MutableMapping[str, Any]):
     def __len__(self) -> int:
         return len(self._data)
 
+    def section(self, prefix: str) -> Section:
+        """The keys `prefix` + rest, as a mapping of rest → value; `prefix` ends with the keys' first ':'."""
+        if not prefix.endswith(":") or ":" in prefix[:-1]:
+            raise ValueError(f"a section prefix ends at the key's first ':', not {prefix!r}")
+        return Section(self, prefix)
+
+    def keys_in(self, prefix: str) -> list[str]:
+        """The full keys of one section (a copy: the section may change while the caller walks it)."""
+        return list(self._sections.get(prefix, ()))
+
+    def section_size(self, prefix: str) -> int:
+        """How many keys one section holds."""
+        return len(self._sections.get(prefix, ()))
+
     def load(self, key: str, value: bytes | None) -> None:
         """Apply one record of the state topic (None is a tombstone)."""
         if value is None:
-            self._data.pop(key, None)
+            self._drop(key)
         else:
-            self._data[key] = orjson.loads(value)
+            self._put(key, orjson.loads(value))
 
     def changes(self) -> dict[str, bytes | None]:
         """Every key changed since the last commit, with its new value (None when deleted)."""
@@ -97,10 +116,46 @@ class StateStore(MutableMapping[str, Any]):
         """Put back every value changed since the last commit."""
         for key, old in self._undo.items():
             if old is self._missing:
-                self._data.pop(key, None)
+                self._drop(key)
             else:
-                self._data[key] = old
+                self._put(key, old)
         self._undo.clear()
+
+    def _put(self, key: str, value: Any) -> None:
+        self._data[key] = value
+        self._sections.setdefault(_section_of(key), set()).add(key)
+
+    def _drop(self, key: str) -> None:
+        if self._data.pop(key, self._missing) is not self._missing:
+            self._sections[_section_of(key)].discard(key)
+
+
+class Section(MutableMapping[str, Any]):
+    """One section of a StateStore, without its prefix: `store.section("embargo:")["reuters:1"]`."""
+
+    def __init__(self, store: StateStore, prefix: str) -> None:
+        self.store = store
+        self.prefix = prefix
+
+    def __getitem__(self, key: str) -> Any:
+        return self.store[self.prefix + key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.store[self.prefix + key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.store[self.prefix + key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (key[len(self.prefix) :] for key in self.store.keys_in(self.prefix))
+
+    def __len__(self) -> int:
+        return self.store.section_size(self.prefix)
+
+
+def _section_of(key: str) -> str:
+    head, colon, _ = key.partition(":")
+    return head + colon
 
 
 class Prefetch(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Iterator, MutableMapping
+from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,29 +61,6 @@ next_release = Gauge("wiredesk_publish_embargo_next_release_timestamp_seconds", 
 _NOTHING_HELD = datetime.max.replace(tzinfo=UTC)
 
 
-class Prefixed(MutableMapping[str, Any]):
-    """A view of the state store with its own key prefix, so each piece of logic has a namespace."""
-
-    def __init__(self, store: MutableMapping[str, Any], prefix: str) -> None:
-        self.store = store
-        self.prefix = prefix
-
-    def __getitem__(self, key: str) -> Any:
-        return self.store[self.prefix + key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.store[self.prefix + key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.store[self.prefix + key]
-
-    def __iter__(self) -> Iterator[str]:
-        return (k[len(self.prefix) :] for k in self.store if k.startswith(self.prefix))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 def _digest(document: bytes, story: Story) -> str:
     # What a reader sees is what counts: the ninjs 3.1 document (not lineage, which differs between
     # deliveries of the same copy), and the event the story is in.
@@ -111,7 +88,7 @@ class Publisher:
             return self.publish_event(decode(Event, incoming.value), state)
         story = decode(Story, incoming.value)
         now = utcnow()
-        hold = EmbargoHold(Prefixed(state, EMBARGO_PREFIX))
+        hold = EmbargoHold(state.section(EMBARGO_PREFIX))
         if hold.hold(story, now):
             self._gauges(hold)
             skipped_total.labels("embargo_held").inc()
@@ -123,7 +100,7 @@ class Publisher:
         # Looking through the hold costs a pass over the state, so only when something may be due.
         if self._next_due is not None and self._next_due > now:
             return []
-        hold = EmbargoHold(Prefixed(state, EMBARGO_PREFIX))
+        hold = EmbargoHold(state.section(EMBARGO_PREFIX))
         outputs: list[Output] = []
         for story in hold.due(now):
             outputs += self.publish_story(story, state, now)
