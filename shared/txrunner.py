@@ -31,6 +31,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 
 from shared.errors import InvalidInput
 from shared.kafka.compacted import read_compacted
+from shared.kafka.producer import MAX_BATCH_BYTES
 from shared.metrics import StageMetrics
 from shared.models import utcnow
 from shared.records import Incoming, Output, dead_letter_record
@@ -290,10 +291,7 @@ class TransactionalRunner:
             # (KIP-890) and answers older clients' early writes with a retriable NOT_ENOUGH_REPLICAS;
             # aiokafka's first write of a batch often races its AddPartitionsToTxn, so retry at once.
             retry_backoff_ms=10,
-            # aiokafka's 16 KB default holds ~6 ninjs documents, and a partition's next batch waits for the
-            # previous one to leave: one broker round trip per 6 documents. Half a MiB stays under the
-            # broker's 1 MB record-batch limit.
-            max_batch_size=512 * 1024,
+            max_batch_size=MAX_BATCH_BYTES,
         )
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.settings.bootstrap,
