@@ -1,14 +1,15 @@
 """`make bench`: every benchmark, written to BENCHMARKS.md with the command that reproduces it.
 
-Runs on this machine's own throwaway broker. Figures are medians of repeated runs, because a 2-core
-machine shared with other work is noisy; ratios compare runs made back to back in the same process.
+`python -m bench NAME...` measures only the named sections and keeps the others as they were; each
+section says when it was measured. Runs on this machine's own throwaway broker. Figures are medians of
+repeated runs, because a 2-core machine shared with other work is noisy; ratios compare runs made back
+to back in the same process.
 """
 
 from __future__ import annotations
 
 import importlib
 import platform
-import statistics
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -17,95 +18,66 @@ from pathlib import Path
 from bench.workspace import own_broker
 
 ROOT = Path(__file__).resolve().parent.parent
-# Each section module has `run_on_broker(bootstrap, workdir) -> str` (it needs Kafka) or `run() -> str`.
-SECTIONS = (
-    "bench.bench_ingest",
-    "bench.bench_parse",
-    "bench.bench_dedup",
-    "bench.bench_enrich",
-    "bench.bench_merge",
-    "bench.bench_publish",
-)
-REPEATS = 3
-STORIES = 2000
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+# Each module has `run_on_broker(bootstrap, workdir) -> str` (it needs Kafka) or `run() -> str`.
+SECTIONS = {
+    "pipeline": "bench.pipeline",
+    "ingest": "bench.bench_ingest",
+    "parse": "bench.bench_parse",
+    "dedup": "bench.bench_dedup",
+    "enrich": "bench.bench_enrich",
+    "merge": "bench.bench_merge",
+    "publish": "bench.bench_publish",
+}
+HEADER = [
+    "# Benchmarks",
+    "",
+    "Reproduce with `make bench` (it rewrites this file), or one section with `.venv/bin/python -m bench NAME`"
+    f" ({', '.join(SECTIONS)}).",
+    "",
+]
 
 
-def pipeline_section(bootstrap: str, workdir: Path) -> str:
-    from bench.pipeline import PIPELINE_STAGES, run_passthrough, run_pipeline, run_stages_alone
-
-    pipeline, passthrough = [], []
-    for _ in range(REPEATS):
-        passthrough.append(run_passthrough(bootstrap, STORIES))
-        pipeline.append(run_pipeline(bootstrap, STORIES, workdir))
-    alone = [run_stages_alone(bootstrap, STORIES, workdir) for _ in range(REPEATS)]
-    p, c = statistics.median(pipeline), statistics.median(passthrough)
-    runs = ", ".join(f"{x:.0f}" for x in pipeline)
-    ceiling = ", ".join(f"{x:.0f}" for x in passthrough)
-    return "\n".join(
-        [
-            "## Whole pipeline vs. plain pass-through",
-            "",
-            f"{STORIES} distinct ninjs stories produced to `wire.raw.v1`, clocked until the last is on "
-            "`stories.published.v1` (parse → dedup → enrich → merge → publish, one process each, 1 partition). "
-            "The ceiling is a plain aiokafka consumer→producer per hop, same hops, same broker, no processing.",
-            "",
-            "| run | stories/s (median) | runs |",
-            "|---|---|---|",
-            f"| wiredesk pipeline | {p:.0f} | {runs} |",
-            f"| aiokafka pass-through (ceiling) | {c:.0f} | {ceiling} |",
-            f"| ratio pipeline / ceiling | {p / c:.2f} | |",
-            "",
-            "Each stage alone, as a service on the broker, on a backlog of the same stories (the previous "
-            "stage's output), one after another so each has both cores; rate from the first to the last output "
-            "record's timestamp, so start-up is not counted. The whole pipeline shares two cores between five "
-            "stages and the broker, so it runs at about the harmonic sum of these, not the slowest alone.",
-            "",
-            "| stage | stories/s (median) | runs |",
-            "|---|---|---|",
-            *(
-                f"| {name} | {statistics.median(run[name] for run in alone):.0f} | "
-                + ", ".join(f"{run[name]:.0f}" for run in alone)
-                + " |"
-                for name in PIPELINE_STAGES
-            ),
-            "",
-        ]
-    )
-
-
-def main() -> None:
-    modules = []
-    for name in SECTIONS:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError:
-            print(f"skipping {name}: not written yet", file=sys.stderr)
-    sections = []
-    with tempfile.TemporaryDirectory(prefix="wiredesk-bench-") as tmp:
-        workdir = Path(tmp)
-        with own_broker(workdir) as info:
-            sections.append(pipeline_section(info.bootstrap, workdir))
-            for module in modules:
-                if hasattr(module, "run_on_broker"):
-                    print(f"running {module.__name__} …", file=sys.stderr)
-                    sections.append(module.run_on_broker(info.bootstrap, workdir))
-        broker_line = f"Kafka {info.version}, single node, started in {info.started_in_s} s"
-    for module in modules:
+def main(names: list[str]) -> None:
+    unknown = sorted(set(names) - set(SECTIONS))
+    if unknown:
+        raise SystemExit(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    modules = {name: importlib.import_module(module) for name, module in SECTIONS.items() if not names or name in names}
+    measured: dict[str, str] = {}
+    on_broker = {name: module for name, module in modules.items() if hasattr(module, "run_on_broker")}
+    if on_broker:
+        with tempfile.TemporaryDirectory(prefix="wiredesk-bench-") as tmp, own_broker(Path(tmp)) as info:
+            for name, module in on_broker.items():
+                print(f"running {name} …", file=sys.stderr)
+                text = module.run_on_broker(info.bootstrap, Path(tmp))
+                measured[name] = _stamped(name, text, f"Kafka {info.version}, single node")
+    for name, module in modules.items():
         if not hasattr(module, "run_on_broker"):
-            print(f"running {module.__name__} …", file=sys.stderr)
-            sections.append(module.run())
-    header = [
-        "# Benchmarks",
-        "",
-        "Reproduce with `make bench` (it rewrites this file).",
-        "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
-        f"{platform.python_implementation()} {platform.python_version()}; {broker_line}.",
-        "",
-    ]
-    (ROOT / "BENCHMARKS.md").write_text("\n".join(header + sections))
-    print((ROOT / "BENCHMARKS.md").read_text())
+            print(f"running {name} …", file=sys.stderr)
+            measured[name] = _stamped(name, module.run(), None)
+    kept = _sections(BENCHMARKS.read_text()) if names and BENCHMARKS.exists() else {}
+    body = [measured.get(name) or kept.get(name) for name in SECTIONS]
+    BENCHMARKS.write_text("\n".join(HEADER + [text for text in body if text]))
+    print(BENCHMARKS.read_text())
+
+
+def _stamped(name: str, text: str, broker: str | None) -> str:
+    # Each section says when and on what it was measured, since `python -m bench NAME` redoes one alone.
+    on = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
+    stamp = f"_Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {on}{'; ' + broker if broker else ''}._"
+    title, *rest = text.strip("\n").split("\n")
+    return "\n".join([f"<!-- {name} -->", title, "", stamp, *rest, f"<!-- /{name} -->", ""])
+
+
+def _sections(document: str) -> dict[str, str]:
+    """The sections of an existing BENCHMARKS.md, by name, as `main` wrote them."""
+    found = {}
+    for name in SECTIONS:
+        begin, end = f"<!-- {name} -->\n", f"<!-- /{name} -->\n"
+        if begin in document and end in document:
+            found[name] = begin + document.split(begin, 1)[1].split(end, 1)[0] + end
+    return found
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
