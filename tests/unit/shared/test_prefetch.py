@@ -1,0 +1,99 @@
+"""The exactly-once runner's prefetch queue: batches in order, bounded, and rewound to the first uncommitted record.
+
+The consumer here is a stand-in that hands out prepared fetches and records seeks; the runner on a real
+broker, killed mid-stream, is tests/integration/test_txrunner.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+from aiokafka import ConsumerRecord, TopicPartition
+
+from shared.txrunner import Prefetch
+
+A, B = TopicPartition("wire.clustered.v1", 0), TopicPartition("events.v1", 0)
+
+
+def _record(tp: TopicPartition, offset: int) -> ConsumerRecord[bytes, bytes]:
+    return ConsumerRecord(tp.topic, tp.partition, offset, 0, 0, b"k", b"v", None, 1, 1, [])
+
+
+class _Consumer:
+    def __init__(self, fetches: list[dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]]) -> None:
+        self.fetches = deque(fetches)
+        self.seeks: list[tuple[TopicPartition, int]] = []
+        self.fetch_calls = 0
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict[TopicPartition, Any]:
+        self.fetch_calls += 1
+        if self.fetches:
+            return self.fetches.popleft()
+        await asyncio.sleep(timeout_ms / 1000)
+        return {}
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        self.seeks.append((tp, offset))
+
+
+def _offsets(batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> dict[TopicPartition, list[int]]:
+    return {tp: [record.offset for record in records] for tp, records in batch.items()}
+
+
+def test_batches_keep_arrival_order_per_partition_and_the_rewind_covers_the_queue() -> None:
+    async def scenario() -> tuple[Any, ...]:
+        consumer = _Consumer(
+            [
+                {A: [_record(A, 10), _record(A, 11)], B: [_record(B, 5)]},
+                {A: [_record(A, 12)], B: [_record(B, 6), _record(B, 7)]},
+            ]
+        )
+        prefetch = Prefetch(consumer, max_records=4, limit=100)  # type: ignore[arg-type]
+        prefetch.start()
+        await asyncio.sleep(0.05)  # both fetches taken off the consumer
+        first = await prefetch.take(timeout=1)
+        await prefetch.rewind(first)  # the transaction of `first` failed
+        await prefetch.stop()
+        return first, consumer.seeks
+
+    first, seeks = asyncio.run(scenario())
+    assert _offsets(first) == {A: [10, 11, 12], B: [5]}
+    # A goes back to the batch's first record; B to its first too, and the queued 6 and 7 are read again.
+    assert sorted(seeks, key=str) == sorted([(A, 10), (B, 5)], key=str)
+
+
+def test_a_partition_only_in_the_queue_is_rewound_to_its_first_queued_record() -> None:
+    async def scenario() -> list[tuple[TopicPartition, int]]:
+        consumer = _Consumer([{A: [_record(A, 1), _record(A, 2)]}, {B: [_record(B, 40)]}])
+        prefetch = Prefetch(consumer, max_records=2, limit=100)  # type: ignore[arg-type]
+        prefetch.start()
+        await asyncio.sleep(0.05)
+        batch = await prefetch.take(timeout=1)
+        assert _offsets(batch) == {A: [1, 2]}
+        await prefetch.rewind(batch)
+        await prefetch.stop()
+        return consumer.seeks
+
+    assert sorted(asyncio.run(scenario()), key=str) == sorted([(A, 1), (B, 40)], key=str)
+
+
+def test_the_queue_is_bounded_and_take_waits_only_its_timeout() -> None:
+    async def scenario() -> tuple[int, int, dict[TopicPartition, Any]]:
+        consumer = _Consumer([{A: [_record(A, n)]} for n in range(10)])
+        prefetch = Prefetch(consumer, max_records=1, limit=3)  # type: ignore[arg-type]
+        prefetch.start()
+        await asyncio.sleep(0.05)
+        stalled_at = consumer.fetch_calls  # it stops fetching once 3 records wait
+        await prefetch.take(timeout=1)
+        await asyncio.sleep(0.05)
+        resumed_at = consumer.fetch_calls
+        while await prefetch.take(timeout=0.05):
+            pass
+        empty = await prefetch.take(timeout=0.05)
+        await prefetch.stop()
+        return stalled_at, resumed_at, empty
+
+    stalled_at, resumed_at, empty = asyncio.run(scenario())
+    assert stalled_at == 3 and resumed_at == 4 and empty == {}
