@@ -200,13 +200,20 @@ class Prefetch(ConsumerRebalanceListener):  # type: ignore[misc]
                 self._room.clear()
 
     async def take(self, timeout: float) -> Batch:
-        """Up to `max_records` records in arrival order, grouped by partition; {} if none came in `timeout`."""
+        """Up to `max_records` records in arrival order, grouped by partition; {} if none came in `timeout`.
+
+        A consumer error is raised here, so it stops the runner as it did when the runner fetched itself.
+        """
         if not self._queue:
             self._arrived.clear()
-            try:
-                await asyncio.wait_for(self._arrived.wait(), timeout)
-            except TimeoutError:
-                return {}
+            arrived = asyncio.ensure_future(self._arrived.wait())
+            fetching: list[asyncio.Future[Any]] = [self._task] if self._task is not None else []
+            await asyncio.wait([arrived, *fetching], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            arrived.cancel()
+        if self._task is not None and self._task.done():
+            self._task.result()
+        if not self._queue:
+            return {}
         batch: Batch = {}
         for _ in range(min(self._max_records, len(self._queue))):
             record = self._queue.popleft()

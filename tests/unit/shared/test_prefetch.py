@@ -7,10 +7,13 @@ broker, killed mid-stream, is tests/integration/test_txrunner.py.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from typing import Any
 
+import pytest
 from aiokafka import ConsumerRecord, TopicPartition
+from aiokafka.errors import OffsetOutOfRangeError
 
 from shared.txrunner import Prefetch
 
@@ -97,3 +100,22 @@ def test_the_queue_is_bounded_and_take_waits_only_its_timeout() -> None:
 
     stalled_at, resumed_at, empty = asyncio.run(scenario())
     assert stalled_at == 3 and resumed_at == 4 and empty == {}
+
+
+def test_a_consumer_error_reaches_the_runner() -> None:
+    class _Broken(_Consumer):
+        async def getmany(self, timeout_ms: int, max_records: int) -> dict[TopicPartition, Any]:
+            raise OffsetOutOfRangeError({A: 3})
+
+    async def scenario() -> None:
+        prefetch = Prefetch(_Broken([]), max_records=1, limit=3)  # type: ignore[arg-type]
+        prefetch.start()
+        try:
+            await prefetch.take(timeout=5)
+        finally:
+            await prefetch.stop()
+
+    started = time.monotonic()
+    with pytest.raises(OffsetOutOfRangeError):
+        asyncio.run(scenario())
+    assert time.monotonic() - started < 4  # raised when it happened, not after the take's timeout
