@@ -18,7 +18,9 @@ Decisions:
   d(eferred) 7, w(eekend advance) 8; any other letter gives no urgency.
 * signals come from the take words of the selector and slug lines and from ``Eds:`` notes only, never
   from the story text; a kill or withdrawal makes the story ``canceled``; an embargo note gives
-  ``embargoed_until`` (the story is ``withheld`` when its release time cannot be read).
+  ``embargoed_until`` (the story is ``withheld`` when its release time cannot be read); a note naming
+  only a clock time (``Embargoed until 1130 GMT``) means the first such moment after transmission.
+* a message without ``ETX`` is truncated (a spool file cut short) and is refused, not half-read.
 * ``version_created`` is the transmission stamp; ``first_created`` is the same stamp for a first version
   and unknown for a later one. The stamp has a two-digit year, read as 20YY.
 * bytes are UTF-8, else sniffed Cyrillic (KOI8-R/cp1251), else Windows-1252 (ANPA declares no charset).
@@ -27,6 +29,7 @@ Decisions:
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from services.parse.formats.base import FeedContext
@@ -40,6 +43,7 @@ from services.parse.text import (
     find_dateline,
     flag_signals,
     guess_legacy_encoding,
+    parse_datetime,
     pubstatus_from_signals,
     utc_iso,
     version_from_flags,
@@ -65,6 +69,9 @@ _SELECTOR_MAX = 200
 _CELL_SEPARATORS = re.compile(r"[;\x1e\x1f]+")
 _NOTE = re.compile(r"^\(?(?:Eds?:|EDITOR'S NOTE)", re.IGNORECASE)
 _SYN = "\x16"
+_EMBARGO_CLOCK = re.compile(
+    r"embargo(?:ed)?\s+(?:until|till|to)\s+(?P<hour>\d\d):?(?P<minute>\d\d)\s*(?:GMT|UTC|Z)\b", re.I
+)
 # str.splitlines would also split on the RS/US bytes that separate agate cells.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -104,15 +111,17 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
     selector = _SELECTOR.match(header_lines[1][:_SELECTOR_MAX].strip()) if len(header_lines) > 1 else None
     if selector is None:
         raise ParseError(f"ANPA: item {index}: unreadable selector line", format=AnpaParser.name)
-    content, _, trailer = rest.partition("\x03")
+    content, etx, trailer = rest.partition("\x03")
+    if not etx:
+        raise ParseError(f"ANPA: item {index}: no ETX (end of text): message truncated", format=AnpaParser.name)
     top = _TopMatter(_LINE_BREAK.split(content))
     if not top.headline:
         raise ParseError(f"ANPA: item {index}: no headline", format=AnpaParser.name)
     flags = [selector["take"], *top.take_words, *top.notes]
     signals = flag_signals(flags)
     version = version_from_flags(flags)
-    embargoed_until = embargo_from_flags(flags)
     stamp = _stamp(trailer)
+    embargoed_until = embargo_from_flags(flags) or _embargo_clock_time(top.notes, stamp)
     body_text = "\n\n".join(top.paragraphs)
     return {
         "agency": agency_from((trailer.split("-", 1)[0], top.byline)),
@@ -139,6 +148,19 @@ def _stamp(trailer: str) -> str | None:
         return None
     year, month, day, hour, minute = (int(match[part]) for part in ("year", "month", "day", "hour", "minute"))
     return utc_iso(2000 + year, month, day, hour, minute)
+
+
+def _embargo_clock_time(notes: list[str], stamp: str | None) -> datetime | None:
+    # "Eds: Embargoed until 1130 GMT." names a clock time only: the first such moment after transmission.
+    match = next((m for note in notes if (m := _EMBARGO_CLOCK.search(note))), None)
+    sent = parse_datetime(stamp)
+    if match is None or sent is None:
+        return None
+    hour, minute = int(match["hour"]), int(match["minute"])
+    if hour > 23 or minute > 59:
+        return None
+    release = sent.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return release if release >= sent else release + timedelta(days=1)
 
 
 def _line_text(line: str) -> str:

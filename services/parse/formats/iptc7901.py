@@ -15,7 +15,8 @@ Decisions:
 * urgency is the priority digit (7901 and IPTC both rank 1 as most urgent).
 * version: the Nth LEAD is version N + 1; flags give the signals (REFILE refile, CORRECTED correction,
   KILL/ELIMINATION kill, which cancels the story; EMBARGO… gives ``embargoed_until``). EXTRA is an
-  extra story, not a new version.
+  extra story, not a new version. AP's "1st Ld-Writethru" wording is read as a lead too.
+* a message without ``ETX`` is truncated (a spool file cut short) and is refused, not half-read.
 * the body stops at dpa's unpublishable tail (``* * * *``, a ``# Notebook`` section) and drops the
   desk sign-off (``dpa bwh bag``, ``(SDA/sj)``).
 * stamps carry no zone when ``GMT`` is missing; they are read as UTC.
@@ -62,7 +63,7 @@ _STAMP = re.compile(
 )
 _FLAG_LINE = re.compile(
     r"^(?:REFILE|EXTRA|CORRECTED|CORRECTION|KILL|ELIMINATION|WITHDRAWAL|REPEAT|ADVISORY|URGENT|"
-    r"\d+(?:ST|ND|RD|TH) LEAD|UPDATE(?: \d+)?|EILT|BERICHTIGUNG|(?:EMBARGO|SPERRFRIST)\b.*)$",
+    r"\d+(?:ST|ND|RD|TH) (?:LEAD|LD(?:-WRITETHRU)?)|UPDATE(?: \d+)?|EILT|BERICHTIGUNG|(?:EMBARGO|SPERRFRIST)\b.*)$",
     re.IGNORECASE,
 )
 _UNPUBLISHED = re.compile(r"^(?:\* \* \*|# |The following information is not intended)", re.MULTILINE)
@@ -101,7 +102,11 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
     header = _HEADER.match(header_line.strip())
     if header is None:
         raise ParseError(f"IPTC 7901: item {index}: unreadable header line", format=Iptc7901Parser.name)
-    content, _, trailer = rest.partition("\x03")
+    content, etx, trailer = rest.partition("\x03")
+    if not etx:
+        raise ParseError(
+            f"IPTC 7901: item {index}: no ETX (end of text): message truncated", format=Iptc7901Parser.name
+        )
     head, body = _split_head(content)
     flags = [line for line in head if _FLAG_LINE.match(line)]
     embargoed_until = embargo_from_flags(flags)

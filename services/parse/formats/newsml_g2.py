@@ -10,6 +10,7 @@ Rules the corpus asked for:
 * `stat:canceled` is a kill; `sig:correction` / `sig:update` / `sig:repeat` map to signals, and AP's
   "Ld-Writethru" slugline to `writethru` plus `update`. `<embargoed>` sets `embargoed_until`.
 * agency_id is the guid without a trailing ":<version>"; version is the item's `version` attribute.
+* Paths are read in the item's own namespace (G2's, whatever its prefix, or none) instead of stripping it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from services.parse.formats.xmlfields import (
     build_story,
     extract,
     int_or_none,
+    namespace_of,
     render_body,
     render_markup_text,
     strip_namespaces,
@@ -36,7 +38,7 @@ from services.parse.formats.xmlfields import (
     urgency_or_none,
     xpath,
 )
-from services.parse.xmlsafe import parse_xml
+from services.parse.xmlsafe import local_name, parse_xml
 from shared.errors import ParseError
 from shared.models import Dateline, Signal, Story, Subject
 
@@ -44,6 +46,7 @@ __all__ = ["NewsMLG2Parser"]
 
 _LABEL = "NewsML-G2"
 _ITEMS = ("newsItem", "packageItem")
+_ITEM_TAGS = tuple(f"{{*}}{tag}" for tag in _ITEMS)
 _FIELDS = {
     "item_class": ("itemMeta/itemClass/@qcode",),
     "status": ("itemMeta/pubStatus/@qcode",),
@@ -95,14 +98,17 @@ class NewsMLG2Parser:
 
     def parse(self, data: bytes, ctx: FeedContext) -> list[Story]:
         """One story per text newsItem and packageItem; picture-like items are skipped."""
-        root = strip_namespaces(parse_xml(data, _LABEL, ctx.limits))
-        items = [root] if root.tag in _ITEMS else [el for el in root.iter(*_ITEMS)]
+        # Namespaces stay on: paths name elements in the item's namespace (or "{*}"), and only the body
+        # that is rendered gets its namespaces stripped. Stripping the whole document cost as much as
+        # parsing it.
+        root = parse_xml(data, _LABEL, ctx.limits)
+        items = [root] if local_name(root) in _ITEMS else list(root.iter(*_ITEM_TAGS))
         if not items:
-            raise ParseError(f"NewsML-G2: no newsItem or packageItem (root is <{root.tag}>)", format=self.name)
+            raise ParseError(f"NewsML-G2: no newsItem or packageItem (root is <{local_name(root)}>)", format=self.name)
         stories: list[Story] = []
         skipped: list[str] = []
         for item in items:
-            found = extract(item, _FIELDS)
+            found = extract(item, _FIELDS, namespace_of(item))
             kind = (found["item_class"] or "").partition(":")[2].lower()
             if kind in _SKIPPED_CLASSES:
                 skipped.append(kind)
@@ -119,14 +125,15 @@ class NewsMLG2Parser:
 
 
 def _item_fields(item: etree._Element, found: dict[str, str | None]) -> dict[str, Any]:
+    tag = local_name(item)
     guid = item.get("guid", "").strip()
     if not guid:
-        raise ParseError(f"NewsML-G2: {item.tag} without guid", format=NewsMLG2Parser.name)
+        raise ParseError(f"NewsML-G2: {tag} without guid", format=NewsMLG2Parser.name)
     version = item.get("version", "").strip()
-    body = _package_body(item) if item.tag == "packageItem" else _body(item)
+    body = _package_body(item) if tag == "packageItem" else _body(item)
     headline = found["headline"] or found["slugline"] or (body.paragraphs[0][:120] if body.paragraphs else None)
     if not headline:
-        raise ParseError(f"NewsML-G2: {item.tag} {guid} has no headline", format=NewsMLG2Parser.name)
+        raise ParseError(f"NewsML-G2: {tag} {guid} has no headline", format=NewsMLG2Parser.name)
     status = (found["status"] or "stat:usable").partition(":")[2].lower()
     signals = _signals(item, found, status)
     byline = found["byline"] or _byline_in_body(body)
@@ -149,7 +156,9 @@ def _item_fields(item: etree._Element, found: dict[str, str | None]) -> dict[str
         "body_text": body.text,
         "body_html": body.html,
         "subjects": _subjects(item),
-        "keywords": list(dict.fromkeys(t for node in item.iterfind("contentMeta/keyword") if (t := text_of(node)))),
+        "keywords": list(
+            dict.fromkeys(t for node in item.iterfind("{*}contentMeta/{*}keyword") if (t := text_of(node)))
+        ),
     }
 
 
@@ -157,7 +166,7 @@ def _signals(item: etree._Element, found: dict[str, str | None], status: str) ->
     signals: list[Signal] = []
     if _STATUS.get(status) == "canceled":
         signals.append("kill")
-    for qcode in xpath(item, "itemMeta/signal/@qcode"):
+    for qcode in xpath(item, "itemMeta/signal/@qcode", namespace_of(item)):
         scheme, _, code = str(qcode).partition(":")
         if scheme == "sig" and code.lower() in _SIGNALS:
             signals.append(_SIGNALS[code.lower()])
@@ -177,28 +186,29 @@ def _dateline(found: dict[str, str | None]) -> Dateline | None:
 
 def _subjects(item: etree._Element) -> list[Subject]:
     subjects: list[Subject] = []
-    for node in item.iterfind("contentMeta/subject"):
+    for node in item.iterfind("{*}contentMeta/{*}subject"):
         qcode = node.get("qcode")
         if not qcode:
             continue
-        subjects.append(subject_from_code(qcode, text_of(node.find("name"))))
+        subjects.append(subject_from_code(qcode, text_of(node.find("{*}name"))))
     return unique_subjects(subjects)
 
 
 def _body(item: etree._Element) -> Body:
-    for content in item.iterfind("contentSet/*"):
-        if content.tag == "inlineXML":
-            container = content.find(".//body.content")
+    for content in item.iterfind("{*}contentSet/{*}*"):
+        tag = local_name(content)
+        if tag == "inlineXML":
+            container = content.find(".//{*}body.content")
             if container is None:
-                container = content.find(".//body")
-            return render_body(container if container is not None else content)
-        if content.tag == "inlineData":
+                container = content.find(".//{*}body")
+            return render_body(strip_namespaces(container if container is not None else content))
+        if tag == "inlineData":
             return render_markup_text(content.text or "")
     return Body([], None)
 
 
 def _package_body(item: etree._Element) -> Body:
-    headlines = [text for ref in item.iterfind(".//itemRef") if (text := text_of(ref.find("headline")))]
+    headlines = [text for ref in item.iterfind(".//{*}itemRef") if (text := text_of(ref.find("{*}headline")))]
     return Body(headlines, None)
 
 

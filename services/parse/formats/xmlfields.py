@@ -1,7 +1,8 @@
 """Field extraction the XML wire formats (NITF, NewsML 1.2, NewsML-G2) share.
 
-Every parser strips namespaces first, so one plain xpath serves the namespaced and the bare
-flavour of a format (AP's namespaced NITF, Solita's namespaced NewsML 1.2, Reuters' `ns0:` G2).
+One plain xpath serves the namespaced and the bare flavour of a format (AP's namespaced NITF,
+Solita's namespaced NewsML 1.2, Reuters' `ns0:` G2): NITF and NewsML 1.2 strip namespaces first;
+NewsML-G2, whose documents are large, passes its namespace to `extract`/`xpath` instead.
 Fields are read through declarative mappings: field name → xpaths tried in order.
 """
 
@@ -19,7 +20,14 @@ from lxml.html import fragment_fromstring
 from pydantic import ValidationError
 
 from services.parse.formats.base import FeedContext
-from services.parse.text import clean_text, extract_credits, join_paragraphs, parse_datetime, split_paragraphs
+from services.parse.text import (
+    clean_text,
+    collapse_whitespace,
+    extract_credits,
+    join_paragraphs,
+    parse_datetime,
+    split_paragraphs,
+)
 from shared.errors import ParseError
 from shared.models import Story, Subject
 
@@ -32,6 +40,7 @@ __all__ = [
     "derived_id",
     "extract",
     "int_or_none",
+    "namespace_of",
     "render_body",
     "render_markup_text",
     "strip_namespaces",
@@ -58,15 +67,37 @@ def strip_namespaces(root: etree._Element) -> etree._Element:
     return root
 
 
+_PATH_STEP_NAME = re.compile(r"^[A-Za-z_][\w.\-]*")
+_PREFIX = "ns"
+
+
+def _in_namespace(path: str) -> str:
+    # "itemMeta/title" -> "ns:itemMeta/ns:title"; attribute, "." and "*" steps stay. Steps are split on
+    # "/", so a predicate must not hold one.
+    return "/".join(_PATH_STEP_NAME.sub(lambda m: f"{_PREFIX}:{m[0]}", step, count=1) for step in path.split("/"))
+
+
 @lru_cache(maxsize=512)
-def _compiled(expr: str) -> etree.XPath:
-    return etree.XPath(expr)
+def _compiled(expr: str, namespace: str | None = None) -> etree.XPath:
+    if namespace is None:
+        return etree.XPath(expr)
+    return etree.XPath(_in_namespace(expr), namespaces={_PREFIX: namespace})
 
 
-def xpath(node: etree._Element, expr: str) -> list[Any]:
-    """`node.xpath(expr)` with `expr` compiled once per process, not once per call."""
-    result = _compiled(expr)(node)
+def xpath(node: etree._Element, expr: str, namespace: str | None = None) -> list[Any]:
+    """`node.xpath(expr)` with `expr` compiled once per process, not once per call.
+
+    With `namespace`, every element name in `expr` is one in that namespace: a namespaced document is
+    read as it is, which costs less than stripping the namespace from every element first.
+    """
+    result = _compiled(expr, namespace)(node)
     return result if isinstance(result, list) else [result]
+
+
+def namespace_of(element: etree._Element) -> str | None:
+    """The namespace URI of `element`'s tag; None when it has none."""
+    tag = element.tag
+    return tag[1 : tag.index("}")] if isinstance(tag, str) and tag[:1] == "{" else None
 
 
 def text_of(node: object) -> str | None:
@@ -81,13 +112,16 @@ def text_of(node: object) -> str | None:
     return cleaned or None
 
 
-def extract(root: etree._Element, mapping: FieldMap) -> dict[str, str | None]:
-    """Each field of `mapping` read from `root`: the first xpath giving non-blank text."""
+def extract(root: etree._Element, mapping: FieldMap, namespace: str | None = None) -> dict[str, str | None]:
+    """Each field of `mapping` read from `root`: the first xpath giving non-blank text.
+
+    Element names in the xpaths are in `namespace` (see `xpath`), or in none.
+    """
     found: dict[str, str | None] = {}
     for field, xpaths in mapping.items():
         found[field] = None
         for xpath in xpaths:
-            value = next((text for node in _compiled(xpath)(root) if (text := text_of(node))), None)
+            value = next((text for node in _compiled(xpath, namespace)(root) if (text := text_of(node))), None)
             if value:
                 found[field] = value
                 break
@@ -191,7 +225,6 @@ _SKIPPED = {
 }
 _ALLOWED = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "b", "i", "em", "strong", "a"}
 _ALLOWED |= {"table", "thead", "tbody", "tr", "td", "th"}
-_WHITESPACE = re.compile(r"\s+")
 _SAFE_HREF = re.compile(r"^(https?:|mailto:)", re.I)
 
 
@@ -249,41 +282,50 @@ def _collect_block(element: etree._Element, out: list[str]) -> None:
 
 
 def _sanitised_html(container: etree._Element) -> str | None:
-    holder = etree.Element("div")
-    _copy_allowed(container, holder)
-    markup = (html.escape(holder.text) if holder.text and holder.text.strip() else "") + "".join(
-        etree.tostring(child, encoding="unicode", method="html") for child in holder
-    )
-    return markup.strip() or None
+    out: list[str] = []
+    _emit_allowed(container, out)
+    # Text before the first tag is escaped quotes and all, as it always was.
+    first_tag = next((i for i, piece in enumerate(out) if piece.startswith("<")), len(out))
+    leading = "".join(out[:first_tag])
+    leading = leading.replace('"', "&quot;").replace("'", "&#x27;") if leading.strip() else ""
+    return (leading + "".join(out[first_tag:])).strip() or None
 
 
-def _append_text(parent: etree._Element, text: str | None) -> None:
-    if not text:
-        return
-    text = _WHITESPACE.sub(" ", text)
-    if len(parent):
-        parent[-1].tail = (parent[-1].tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-
-
-def _copy_allowed(source: etree._Element, target: etree._Element) -> None:
-    # Rebuild rather than filter: only whitelisted tags (and a safe href) are ever created, so no
-    # attribute or element of the source can slip through.
-    _append_text(target, source.text)
+def _emit_allowed(source: etree._Element, out: list[str]) -> None:
+    # Rebuild rather than filter: only whitelisted tags (and a safe href) are ever written, so no
+    # attribute or element of the source can slip through. Writing markup strings directly costs half
+    # of building a sanitised lxml tree and serialising it; text is escaped exactly as lxml's HTML
+    # serialiser escapes it (& < >), so the markup is the same.
+    _emit_text(source.text, out)
     for child in source:
         tag = child.tag
         if isinstance(tag, str) and tag not in _SKIPPED:
             tag = _HEADINGS.get(tag, tag)
-            href = child.get("href", "")
+            href = child.get("href", "") if tag == "a" else ""
             if tag in _ALLOWED and (tag != "a" or _SAFE_HREF.match(href)):
-                copy = etree.SubElement(target, tag)
-                if tag == "a":
-                    copy.set("href", href)
-                _copy_allowed(child, copy)
+                out.append(_anchor_open(href) if tag == "a" else f"<{tag}>")
+                _emit_allowed(child, out)
+                out.append(f"</{tag}>")
             else:
-                _copy_allowed(child, target)
-        _append_text(target, child.tail)
+                _emit_allowed(child, out)
+        _emit_text(child.tail, out)
+
+
+def _emit_text(text: str | None, out: list[str]) -> None:
+    # Most pieces are indentation between tags or plain words: no call to escape them.
+    if not text:
+        return
+    if text.isspace():
+        out.append(" ")
+        return
+    text = collapse_whitespace(text)
+    out.append(html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text)
+
+
+def _anchor_open(href: str) -> str:
+    # lxml's HTML serialiser URI-escapes an href (spaces, non-ASCII) and picks its quote character;
+    # links are few, so it writes this one tag.
+    return str(etree.tostring(etree.Element("a", href=href), encoding="unicode", method="html"))[: -len("</a>")]
 
 
 def derived_id(*parts: str | None) -> str:

@@ -10,7 +10,7 @@ from services.parse.formats.anpa import AnpaParser
 from services.parse.formats.base import FeedContext, ParseLimits
 from shared.errors import ParseError
 from shared.models import Lineage, utcnow
-from tests.unit.parse.xml_golden import Golden, check_golden
+from tests.unit.parse.golden import Golden, check_golden, check_sniff, other_corpus_files
 
 PARSER = AnpaParser()
 TEXT_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse" / "text"
@@ -226,30 +226,28 @@ def test_embargo_note_sets_release_time() -> None:
     assert story.pubstatus == "usable"
 
 
-def test_sniff_accepts_its_own_samples(corpus_dir: Path) -> None:
-    files = sorted((corpus_dir / "anpa1312").iterdir())
-    assert files and all(PARSER.sniff(path.read_bytes()) for path in files)
-
-
 @pytest.mark.parametrize(
-    "folder",
+    ("note", "release"),
     [
-        "iptc7901",
-        "zczc_aap",
-        "reuters21578",
-        "nitf",
-        "newsml12",
-        "newsmlg2",
-        "ninjs",
-        "rss_atom",
-        "ap_media_api",
-        "other_agency_xml",
+        (b"Embargoed until 1130 GMT.", "2026-03-02T11:30:00+00:00"),  # later the same day
+        (b"EMBARGOED UNTIL 0500 GMT", "2026-03-03T05:00:00+00:00"),  # already past: the next day
+        (b"Embargoed until 2575 GMT.", None),  # no such clock time: held by hand
     ],
 )
-def test_sniff_rejects_other_formats(corpus_dir: Path, folder: str) -> None:
-    for path in sorted((corpus_dir / folder).iterdir()):
-        if path.is_file():
-            assert not PARSER.sniff(path.read_bytes()), path.name
+def test_embargo_note_with_a_clock_time_is_the_next_such_moment(note: bytes, release: str | None) -> None:
+    data = (
+        b"\x16\x16\x01r0050\x1fasian\nr a\x13\x11 BC-US--Budget-Report     03-02 0020\n"
+        b"\x02^BC-US--Budget Report,0020<\n^Budget report due<\n"
+        b"^Eds: " + note + b"<\n\t   The report is due.\n\x03AP-WF-03-02-26 0655GMT<\n\x04"
+    )
+    story = PARSER.parse(data, _ctx())[0]
+    assert story.signals == ["embargo"]
+    assert (story.embargoed_until.isoformat() if story.embargoed_until else None) == release
+    assert story.pubstatus == ("usable" if release else "withheld")
+
+
+def test_sniff_accepts_its_own_samples_and_no_other_format(corpus_dir: Path) -> None:
+    check_sniff(PARSER, (corpus_dir / "anpa1312").iterdir(), other_corpus_files(corpus_dir, "anpa1312"))
 
 
 @pytest.mark.parametrize(
@@ -261,6 +259,10 @@ def test_sniff_rejects_other_formats(corpus_dir: Path, folder: str) -> None:
             "ANPA: item 0: no STX (start of text)",
         ),
         (b"\x01???\nr a BC-Slug 09-04\n\x02^slug<\n^head<", "ANPA: item 0: no service and message number after SOH"),
+        (
+            b"\x16\x16\x01W2422\x1fasian\nr a\x13\x11 BC-Slug     09-04 0813\n\x02^BC-Slug<\n^Cut short<\n\t   Half a",
+            "ANPA: item 0: no ETX (end of text): message truncated",
+        ),
         (b"\x01W2422\x1fasian\nnot a selector line\n\x02^slug<\n^head<", "ANPA: item 0: unreadable selector line"),
         (b"\x01W2422\x1fasian\nr a\x13\x11 BC-Slug     09-04 0813\n\x02\tjust text\n\x03", "ANPA: item 0: no headline"),
     ],

@@ -12,7 +12,7 @@ from services.parse.formats.base import FeedContext
 from services.parse.formats.ninjs import NinjsParser
 from services.simulator.plan import Planner
 from shared.errors import ParseError
-from tests.unit.parse.xml_golden import Golden, check_golden
+from tests.unit.parse.golden import Golden, check_golden
 
 PARSER = ApMediaParser()
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse"

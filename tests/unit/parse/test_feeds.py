@@ -12,7 +12,7 @@ from services.parse.formats.feeds import RssAtomParser
 from services.simulator.plan import Planner
 from services.simulator.render import rss_feed
 from shared.errors import ParseError
-from tests.unit.parse.xml_golden import Golden, check_golden
+from tests.unit.parse.golden import Golden, check_golden
 
 PARSER = RssAtomParser()
 START = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
@@ -194,9 +194,11 @@ def test_simulator_tass_feeds_parse() -> None:
 def test_urgent_title_word_sets_urgency_and_leaves_the_headline() -> None:
     feed = rss_feed(
         ["<item><guid>g1</guid><title>СРОЧНО: Путин прибыл</title><description>Текст.</description></item>",
-         "<item><guid>g2</guid><title>Note: rates rise</title><description>Text.</description></item>"],
+         "<item><guid>g2</guid><title>Note: rates rise</title><description>Text.</description></item>",
+         "<item><guid>g3</guid><title>МОЛНИЯ: Землетрясение</title><description>Текст.</description></item>"],
         title="TASS", link="http://t", language="ru", built=START,
     )  # fmt: skip
-    urgent, plain = PARSER.parse(feed, FeedContext(agency="feed"))
+    urgent, plain, flash = PARSER.parse(feed, FeedContext(agency="feed"))
     assert (urgent.headline, urgent.urgency, urgent.agency) == ("Путин прибыл", 2, "tass")
     assert (plain.headline, plain.urgency) == ("Note: rates rise", None)
+    assert (flash.headline, flash.urgency) == ("Землетрясение", 1)  # TASS's flash word, in Cyrillic

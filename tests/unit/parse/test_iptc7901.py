@@ -10,7 +10,7 @@ from services.parse.formats.base import FeedContext
 from services.parse.formats.iptc7901 import Iptc7901Parser
 from services.parse.text import month_from_name
 from shared.errors import ParseError
-from tests.unit.parse.xml_golden import Golden, check_golden
+from tests.unit.parse.golden import Golden, check_golden, check_sniff, other_corpus_files
 
 PARSER = Iptc7901Parser()
 TEXT_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse" / "text"
@@ -159,6 +159,15 @@ def test_second_lead_and_kill_in_one_stream() -> None:
     assert (kill.signals, kill.pubstatus, kill.urgency) == (["kill"], "canceled", 1)
 
 
+def test_ap_style_lead_word_is_a_new_version() -> None:
+    data = (
+        b"\x01ten0042 4 i 12  tass 042\r\n\r\nRussia/grain/\r\n\x021st Ld-Writethru\r\n"
+        b"Grain deal extended =\r\n\r\nText.\r\n\x03051030 GMT Mar 26\r\n\x04"
+    )
+    story = PARSER.parse(data, _ctx())[0]
+    assert (story.version, story.signals, story.headline) == (2, ["update", "writethru"], "Grain deal extended")
+
+
 def test_undeclared_koi8r_copy_is_sniffed() -> None:
     story = PARSER.parse((TEXT_FIXTURES / "iptc7901_koi8r.txt").read_bytes(), _ctx())[0]
     assert story.id == "tass:rua0017"
@@ -178,30 +187,8 @@ def test_month_names_in_three_languages(name: str, month: int | None) -> None:
     assert month_from_name(name) == month
 
 
-def test_sniff_accepts_its_own_samples(corpus_dir: Path) -> None:
-    files = sorted((corpus_dir / "iptc7901").iterdir())
-    assert files and all(PARSER.sniff(path.read_bytes()) for path in files)
-
-
-@pytest.mark.parametrize(
-    "folder",
-    [
-        "anpa1312",
-        "zczc_aap",
-        "reuters21578",
-        "nitf",
-        "newsml12",
-        "newsmlg2",
-        "ninjs",
-        "rss_atom",
-        "ap_media_api",
-        "other_agency_xml",
-    ],
-)
-def test_sniff_rejects_other_formats(corpus_dir: Path, folder: str) -> None:
-    for path in sorted((corpus_dir / folder).iterdir()):
-        if path.is_file():
-            assert not PARSER.sniff(path.read_bytes()), path.name
+def test_sniff_accepts_its_own_samples_and_no_other_format(corpus_dir: Path) -> None:
+    check_sniff(PARSER, (corpus_dir / "iptc7901").iterdir(), other_corpus_files(corpus_dir, "iptc7901"))
 
 
 @pytest.mark.parametrize(
@@ -211,6 +198,10 @@ def test_sniff_rejects_other_formats(corpus_dir: Path, folder: str) -> None:
         (b"\x01eca100 3 s 586  dpa 099\r\n\r\nslug/\r\nno stx", "IPTC 7901: item 0: no STX (start of text)"),
         (b"\x01not a header\r\n\x02Headline\r\n\r\nBody", "IPTC 7901: item 0: unreadable header line"),
         (b"\x01eca100 3 s 586  dpa 099\r\n\x02REFILE\r\n\x03", "IPTC 7901: item 0: no headline"),
+        (
+            b"\x01eca100 3 s 586  dpa 099\r\n\x02Cut short =\r\n\r\nHalf a para",
+            "IPTC 7901: item 0: no ETX (end of text): message truncated",
+        ),
     ],
 )
 def test_malformed_input_names_the_problem(data: bytes, reason: str) -> None:

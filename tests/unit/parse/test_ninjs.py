@@ -16,7 +16,7 @@ from services.parse.formats.ninjs import NinjsParser
 from services.publish.ninjs import NINJS_VERSIONS, render_ninjs
 from shared.errors import ParseError
 from shared.models import Lineage
-from tests.unit.parse.xml_golden import Golden, check_golden
+from tests.unit.parse.golden import Golden, check_golden
 
 PARSER = NinjsParser()
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse"

@@ -11,7 +11,7 @@ from services.parse.formats.newsml_g2 import NewsMLG2Parser
 from services.parse.formats.nitf import NitfParser
 from shared.errors import ParseError
 from shared.models import Lineage
-from tests.unit.parse.xml_golden import FIXTURES, Golden, check_golden
+from tests.unit.parse.golden import FIXTURES, Golden, check_golden
 
 PARSER = NitfParser()
 

@@ -10,7 +10,7 @@ from services.parse.formats.base import FeedContext, ParseLimits
 from services.parse.formats.reuters21578 import Reuters21578Parser
 from shared.errors import ParseError
 from shared.models import Story
-from tests.unit.parse.xml_golden import Golden, check_golden
+from tests.unit.parse.golden import Golden, check_golden
 
 PARSER = Reuters21578Parser()
 TEXT_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse" / "text"

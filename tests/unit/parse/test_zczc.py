@@ -9,7 +9,7 @@ import pytest
 from services.parse.formats.base import FeedContext
 from services.parse.formats.zczc import ZczcParser
 from shared.errors import ParseError
-from tests.unit.parse.xml_golden import Golden, check_golden
+from tests.unit.parse.golden import Golden, check_golden
 
 PARSER = ZczcParser()
 TEXT_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse" / "text"

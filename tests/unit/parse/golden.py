@@ -1,7 +1,12 @@
-"""Golden expectations for the XML wire parsers (NITF, NewsML 1.2, NewsML-G2), checked field by field."""
+"""Golden expectations for every wire parser, checked field by field, and the sniff check they share.
+
+One `Golden` per corpus file or fixture holds the values a reader would check by hand; `check_golden`
+asserts all of them, so each format's test file lists values, not assertion blocks.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,3 +77,18 @@ def check_golden(parser: FormatParser, folder: Path, golden: Golden) -> list[Sto
     assert story.body_text.startswith(golden.body_start)
     assert "\n\n\n" not in story.body_text
     return stories
+
+
+def check_sniff(parser: FormatParser, accepted: Iterable[Path], rejected: Iterable[Path]) -> None:
+    """`parser` sniffs every file of `accepted` (at least one) as its own and none of `rejected`."""
+    own = sorted(path for path in accepted if path.is_file())
+    assert own, "no sample to sniff"
+    assert [path.name for path in own if not parser.sniff(path.read_bytes())] == []
+    assert [path.name for path in sorted(rejected) if path.is_file() and parser.sniff(path.read_bytes())] == []
+
+
+def other_corpus_files(corpus_dir: Path, own: str) -> list[Path]:
+    """Every corpus file outside the folder `own`: samples of every other format."""
+    return [
+        path for folder in corpus_dir.iterdir() if folder.is_dir() and folder.name != own for path in folder.iterdir()
+    ]
