@@ -12,11 +12,14 @@ import resource
 import subprocess
 import sys
 import time
+import zlib
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from services.enrich.config import EnrichSettings
+from services.enrich.language import detection_text
 from services.enrich.pipeline import Enricher
 from services.parse.core import parse_bytes
 from shared.errors import WiredeskError
@@ -79,6 +82,35 @@ def _org_keys(name: str) -> set[str]:
     return {name.replace(" ", "").lower(), "".join(w[0] for w in words).lower()}
 
 
+# Names of the Reuters-21578 ORGS codes that occur in the corpus (the label set is 56 intergovernmental
+# bodies: central banks, commodity councils, trade blocs), so a name found counts as its code.
+ORG_NAMES = {
+    "ec": {"european community", "european community commission", "ec commission", "european commission", "ec"},
+    "adb-asia": {"asian development bank", "adb"},
+    "adb-africa": {"african development bank", "afdb"},
+    "opec": {"opec", "organization of petroleum exporting countries"},
+    "imf": {"international monetary fund", "imf"},
+    "worldbank": {"world bank"},
+    "gatt": {"gatt", "general agreement on tariffs and trade"},
+    "oecd": {"oecd", "organisation for economic cooperation and development"},
+    "icco": {"international cocoa organization", "international cocoa organisation", "icco"},
+    "ico-coffee": {"international coffee organization", "international coffee organisation", "ico"},
+    "iwc-wheat": {"international wheat council"},
+    "inro": {"international natural rubber organisation", "international natural rubber organization", "inro"},
+    "itc": {"international tin council", "itc"},
+    "eca": {"economic commission for africa"},
+    "gcc": {"gulf cooperation council", "gcc"},
+    "ida": {"international development association", "ida"},
+    "un": {"united nations", "un"},
+}
+_ORG_CODE = {name: code for code, names in ORG_NAMES.items() for name in names}
+
+
+def org_code(name: str, labels: set[str]) -> str:
+    """The Reuters ORGS code a found organisation name stands for, else the name itself."""
+    return _ORG_CODE.get(name.lower()) or next(iter(_org_keys(name) & labels), name.lower())
+
+
 def gold_entities(story: Story, enriched: Story) -> tuple[tuple[set[str], set[str]], tuple[set[str], set[str]]] | None:
     """(gold, found) people surnames and organisation codes, or None when the story has neither label."""
     people = {_person_key(s.code) for s in story.subjects if s.scheme == "r21578-people"}
@@ -87,7 +119,7 @@ def gold_entities(story: Story, enriched: Story) -> tuple[tuple[set[str], set[st
         return None
     found_people = {_person_key(e.name) for e in enriched.people}
     # An organisation found counts as the gold code it spells; the rest count as themselves (false positives).
-    found_orgs = {next(iter(_org_keys(e.name) & orgs), e.name.lower()) for e in enriched.organisations}
+    found_orgs = {org_code(e.name, orgs) for e in enriched.organisations}
     return (people, found_people), (orgs, found_orgs)
 
 
@@ -105,28 +137,81 @@ def declared_language_stories() -> list[Story]:
     return stories
 
 
+# Corpus items whose declared language is wrong, and texts with no language in them (placeholders in
+# format samples): the accuracy is reported with and without them, never tuned on them.
+MISLABELLED = {
+    "ansa:XAM22192010243_AMZ_X083": "English copy declared 'it'",
+    "stt:urn:newsml:stt.fi:20171219:101801633": "English machine translation (it says so) declared 'fi'",
+}
+NO_LANGUAGE = {
+    ("ap:ba7d03f0cd24a17faa81bebc724bcf3f", "headline"): "placeholder 'headline1'",
+    ("ap:5ee9b4b40ea5fe9c9ca60f890fb2e1d9", "headline"): "AP slug 'BC-BBN--Top Ten'",
+    ("ninjs:https://www.example.com//12345", "headline"): "placeholder 'advisory'",
+    ("ninjs:https://www.example.com//12345", "lede"): "placeholder 'body'",
+    ("efe:22751909", "lede"): "placeholder 'Test body.'",
+    ("reuters:tag:reuters.com,0000:newsml_L4N0BT5PJ", "lede"): "the only paragraph is the byline 'By Toby Davis'",
+    ("newsmlg2:urn:newsml:acmenews.com:20161121:US-FINANCE-FED", "lede"): "lorem-ipsum filler declared 'en'",
+}
+
+
 def language_accuracy(enricher: Enricher, stories: list[Story]) -> list[str]:
-    """Headline and lede (first paragraph) accuracy against the declared language, with counts per language."""
-    right: dict[str, list[int]] = {"headline": [0, 0], "lede": [0, 0]}
+    """Headline and lede accuracy against the declared language, per half, raw and without bad labels.
+
+    The lede is the first paragraph the detector reads (byline, dateline and agency tag dropped). The
+    halves split on a hash of the story id; the detection rules were written after reading every miss
+    of both halves, so neither half is strictly held out, but no threshold was chosen on the odd half.
+    """
+    # part -> half -> [right, total, right without bad items, total without]
+    tally = {part: [[0, 0, 0, 0], [0, 0, 0, 0]] for part in ("headline", "lede")}
     per_language: dict[str, int] = {}
+    misses: list[str] = []
     for story in stories:
         declared = (story.language or "").split("-")[0].lower()
         per_language[declared] = per_language.get(declared, 0) + 1
         # The detector only knows the desk's languages: for any other, "und" is the right answer.
         want = declared if declared in enricher.settings.languages else "und"
-        lede = story.body_text.strip().split("\n\n")[0]
-        for part, text in (("headline", story.headline), ("lede", lede)):
-            if text.strip():
-                right[part][0] += enricher.language.detect(text) == want
-                right[part][1] += 1
+        half = zlib.crc32(story.id.encode()) % 2
+        dateline = story.dateline.text if story.dateline else None
+        for part, raw in (("headline", story.headline), ("lede", story.lede)):
+            if not raw.strip():
+                continue
+            text = detection_text(
+                raw if part == "headline" else story.body_text, byline=story.byline, dateline=dateline
+            )
+            got = enricher.language.detect(text.split("\n\n")[0])
+            bad = story.id in MISLABELLED or (story.id, part) in NO_LANGUAGE
+            counts = tally[part][half]
+            counts[0] += got == want
+            counts[1] += 1
+            counts[2] += got == want and not bad
+            counts[3] += not bad
+            if got != want and not bad:
+                misses.append(f"{part} {story.id} declared {declared} detected {got}: {text[:60]!r}")
+
+    def figure(part: str, half: int | None, clean: bool) -> str:
+        halves = [0, 1] if half is None else [half]
+        right = sum(tally[part][h][2 if clean else 0] for h in halves)
+        total = sum(tally[part][h][3 if clean else 1] for h in halves)
+        return f"{right}/{total} = {right / max(1, total):.3f}"
+
     counts = ", ".join(f"{language} {n}" for language, n in sorted(per_language.items(), key=lambda kv: -kv[1]))
-    return [
-        f"Language against the declared language of {len(stories)} corpus stories ({counts}): headlines "
-        f"{right['headline'][0]}/{right['headline'][1]} = {right['headline'][0] / max(1, right['headline'][1]):.3f} "
-        f"(goal 0.95), ledes {right['lede'][0]}/{right['lede'][1]} = {right['lede'][0] / max(1, right['lede'][1]):.3f} "
-        "(goal 0.98). A declared language outside the desk's counts as right when detected 'und'; "
-        "declared labels are taken as they are, wrong ones included (ANSA English copy declared 'it')."
+    lines = [
+        f"Language against the declared language of {len(stories)} corpus stories ({counts}); a declared "
+        "language outside the desk's counts as right when detected 'und'.",
+        "",
+        "| text | all, as declared | even half | odd half | without the items below | goal |",
+        "|---|---|---|---|---|---|",
     ]
+    for part, goal in (("headline", "0.95"), ("lede", "0.98")):
+        lines.append(
+            f"| {part}s | {figure(part, None, False)} | {figure(part, 0, False)} | {figure(part, 1, False)} "
+            f"| {figure(part, None, True)} | {goal} |"
+        )
+    lines += ["", "Left out of the last column (wrong declared language, or no language in the text):", ""]
+    lines += [f"- {story_id} (headline and lede): {why}" for story_id, why in MISLABELLED.items()]
+    lines += [f"- {story_id} ({part}): {why}" for (story_id, part), why in NO_LANGUAGE.items()]
+    lines += ["", "Remaining misses:", "", *(f"- {miss}" for miss in misses)]
+    return lines
 
 
 def fixture_stories() -> list[tuple[Story, set[str]]]:
@@ -206,7 +291,20 @@ def run() -> str:
             "| entities (Reuters-21578 PEOPLE / ORGS labels) | docs | precision | recall | F1 | TP / FP / FN |",
             "|---|---|---|---|---|---|",
             row("people (surname match)", micro(p for p, _ in entities), len(entities)),
-            row("organisations (acronym or squashed name)", micro(o for _, o in entities), len(entities)),
+            row("organisations (acronym, squashed name or known name)", micro(o for _, o in entities), len(entities)),
+            # Reuters labels only its 56 ORGS codes: a company or ministry found can never be right.
+            row(
+                "organisations within the ORGS label set",
+                micro((gold, {o for o in found if o in ORG_NAMES}) for _, (gold, found) in entities),
+                len(entities),
+            ),
+        ]
+        outside = Counter(o for _, (_, found) in entities for o in found if o not in ORG_NAMES)
+        lines += [
+            "",
+            f"Organisations found outside the ORGS label set: {sum(outside.values())} mentions; most frequent: "
+            + ", ".join(f"{name} {n}" for name, n in outside.most_common(15))
+            + ".",
         ]
         english = sum(e.language_detected == "en" for e in enriched)
         und = sum(e.language_detected == "und" for e in enriched)

@@ -42,10 +42,35 @@ _ORG_WORDS = (
     r"Banque|Ministère|Parti|Conseil|Banco|Ministerio|Partido|Consejo|Comisión|Tribunal)\b"
 )
 _ORG_CONNECTORS = r"(?:[ ]+(?:of|for|the|de|du|des|la|le|del|de la|für|der)[ ]+|[ ]+)"
+# "Bank of Japan", "Ministerio de Hacienda": an organisation word first needs a connector, else
+# "Corporation Tax" would be a company.
+_ORG_OF = r"[ ]+(?:of|for|de|du|des|del|de la|für|der)[ ]+(?:the[ ]+)?"
 _ORGANISATION = re.compile(
     rf"(?P<name>(?:{_CAPITALISED}[ ]+)*(?:{_ORG_WORDS})(?:{_ORG_CONNECTORS}{_CAPITALISED})*)"
-    rf"|(?P<reverse>(?:{_ORG_WORDS}){_ORG_CONNECTORS}{_CAPITALISED}(?:[ ]+{_CAPITALISED})*)"
+    rf"|(?P<reverse>(?:{_ORG_WORDS}){_ORG_OF}{_CAPITALISED}(?:[ ]+{_CAPITALISED})*)"
 )
+_ORG_WORD = re.compile(_ORG_WORDS)
+# Found names never start on a sentence's function word or a month ("A Finance Ministry official",
+# "At Amro Bank") and end where a person's title starts ("Bank of Japan Governor Satoshi Sumita").
+# Checked on the words of a match rather than in the pattern: a look-ahead at every capitalised word
+# doubled the cost of the whole entities step.
+_ORG_NOT_FIRST = frozenset({
+    "A", "An", "At", "In", "On", "Of", "Other", "Its", "Their", "This", "That", "These", "Both", "For", "And",
+    "But", "Under", "With", "By", "From", "To", "As", "If", "January", "February", "March", "April", "May",
+    "June", "July", "August", "September", "October", "November", "December",
+})  # fmt: skip
+_ORG_ENDS_BEFORE = frozenset({
+    "President", "Chairman", "Chairwoman", "Governor", "Minister", "Ministers", "Secretary", "State",
+    "Spokesman", "Spokeswoman", "Chief", "Deputy", "Vice", "Official", "Officials", "Head", "Director",
+    "Président", "Presidente", "Ministro", "Präsident",
+})  # fmt: skip
+# A possessive inside a found name ("Japan's Overseas Economic Cooperation Fund", "Group of Seven's").
+_POSSESSIVE = re.compile(r"['’]s\b")
+# An organisation word followed by a plain word is a common noun phrase ("Corporation Tax"), unless a
+# connector or another organisation word follows ("Bank of Japan", "Union Bank of Switzerland").
+_ORG_WORD_THEN_WORD = re.compile(rf"{_ORG_WORDS}[ ]+(?!{_ORG_WORDS}|(?:of|for|de|du|des|del|für|der)\b)")
+# Names the pattern takes for organisations that are states or places.
+_NOT_ORGANISATIONS = frozenset({"Soviet Union", "West Bank"})
 _NATASHA_LANGUAGES = frozenset({"ru", "uk"})
 
 
@@ -144,9 +169,39 @@ class EntityFinder:
             name = match.group("name")
             canonical, kind = self.aliases.get(name, (name, "person"))
             found.add(canonical, kind, match.start("name"), match.end("name"), "pattern")
+        # A known name wins over the pattern's reading of part of it ("Organisation for Economic
+        # Cooperation and Development" is OECD, not also "Organisation for Economic Cooperation").
+        known = [(start, end) for start, end, kind in found.spans if kind == "organisation"]
         for match in _ORGANISATION.finditer(text):
             group = "name" if match.group("name") else "reverse"
-            name = match.group(group).strip()
-            if " " in name:
+            start, end = _trim_organisation(text, *match.span(group))
+            name = text[start:end]
+            if any(start < k_end and k_start < end for k_start, k_end in known):
+                continue
+            if " " in name and name not in _NOT_ORGANISATIONS and not _ORG_WORD_THEN_WORD.match(name):
                 canonical, kind = self.aliases.get(name, (name, "organisation"))
-                found.add(canonical, kind, match.start(group), match.end(group), "pattern")
+                found.add(canonical, kind, start, end, "pattern")
+
+
+def _trim_organisation(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the organisation inside a pattern match: no owner, function word or trailing title."""
+    possessive = _POSSESSIVE.search(text, start, end)
+    if possessive is not None:
+        # The owner is a place or another body: keep the organisation after it, or before it when the
+        # possessive ends the name.
+        if possessive.end() < end:
+            start = possessive.end()
+        else:
+            end = possessive.start()
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    while words and text[start + words[0][0] : start + words[0][1]] in _ORG_NOT_FIRST:
+        words.pop(0)
+    for i, (word_start, word_end) in enumerate(words[1:], 1):
+        if text[start + word_start : start + word_end] in _ORG_ENDS_BEFORE and _ORG_WORD.search(
+            text, start + words[0][0], start + words[i - 1][1]
+        ):
+            words = words[:i]
+            break
+    if not words:
+        return start, start
+    return start + words[0][0], start + words[-1][1]

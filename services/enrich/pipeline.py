@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from services.enrich.config import EnrichSettings
 from services.enrich.entities import EntityFinder
 from services.enrich.keywords import KeywordExtractor
-from services.enrich.language import UNDETERMINED, LanguageGuesser
+from services.enrich.language import UNDETERMINED, LanguageGuesser, detection_text
 from services.enrich.matcher import Span
 from services.enrich.places import Gazetteer, text_of
 from services.enrich.subjects import TopicTagger
@@ -84,7 +84,10 @@ class Enricher:
 
     def detect_language(self, story: Story, scratch: Scratch) -> Story:
         """Set language_detected; later steps use the declared language, else the detected one."""
-        detected = self.language.detect(f"{story.headline}\n{story.lede[:_LANGUAGE_CHARS]}")
+        dateline = story.dateline.text if story.dateline else None
+        headline = detection_text(story.headline, byline=story.byline, dateline=dateline)
+        body = detection_text(story.body_text, byline=story.byline, dateline=dateline, max_chars=_LANGUAGE_CHARS)
+        detected = self.language.detect(f"{headline}\n{body}")
         scratch.language = (story.language or detected).split("-")[0].lower()
         desk = self.settings.desk_language
         status = "not_needed" if scratch.language == desk else "none"
