@@ -1,9 +1,10 @@
 """Cursor-polling connectors for agency APIs: AP Media API, Reuters Connect (GraphQL) and AFP search.
 
-The rule that keeps items from being lost: a page's items are published (each `publish` returns only
-after Kafka acknowledged it) or dead-lettered with their bytes, and only THEN is the cursor that follows
-the page saved. A crash or a failed publish mid-page restarts from the previous cursor: the page's
-acknowledged items come again with the same raw_id (dedup drops them), unacknowledged ones are not lost.
+The rule that keeps items from being lost: a page's items are published (in flight together; `send_page`
+returns only after Kafka acknowledged every one) or dead-lettered with their bytes, and only THEN is the
+cursor that follows the page saved. A crash or a failed publish mid-page restarts from the previous
+cursor: the page's acknowledged items come again with the same raw_id (dedup drops them), unacknowledged
+ones are not lost.
 
 raw_id is '{feed}:{agency item id}:{version}', so a re-sent version has the same key.
 """
@@ -11,22 +12,31 @@ raw_id is '{feed}:{agency item id}:{version}', so a re-sent version has the same
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import orjson
 
 from services.ingest.feeds import FeedConfig
 from services.ingest.http_base import FetchError, HttpFetcher
-from services.ingest.ports import Checkpoints, DeadLetterFn, FeedStats, PublishFn, poll_forever
+from services.ingest.ports import Checkpoints, DeadLetterFn, FeedStats, PublishFn, poll_forever, send_in_flight
 from shared.models import RawEnvelope
 
-__all__ = ["REUTERS_QUERY", "AfpConnector", "ApConnector", "ApiConnector", "ReutersConnector"]
+__all__ = ["REUTERS_QUERY", "AfpConnector", "ApConnector", "ApiConnector", "PageItem", "ReutersConnector"]
 
 REUTERS_QUERY = (
     "query Feed($cursor: String, $limit: Int) { search(filter: {cursor: $cursor, limit: $limit}) "
     "{ totalHits pageInfo { endCursor hasNextPage } items { versionedGuid newsML } } }"
 )
 _MAX_PAGES_PER_POLL = 1000
+
+
+class PageItem(NamedTuple):
+    """One item of a page, ready to send: its bytes, its id (None: dead-letter it) and where it came from."""
+
+    payload: bytes
+    item_id: str | None
+    source_ref: str
 
 
 class ApiConnector:
@@ -63,8 +73,13 @@ class ApiConnector:
         """Save the position; call only once everything before it was published or dead-lettered."""
         self.checkpoints[self.feed.name] = orjson.dumps(value).decode()
 
-    async def send(self, payload: bytes, item_id: str | None, source_ref: str) -> None:
+    async def send_page(self, items: Sequence[PageItem]) -> None:
+        """Send every item of a page, in flight together; returns once each was acked or dead-lettered."""
+        await send_in_flight(items, self.send)
+
+    async def send(self, item: PageItem) -> None:
         """Publish one item, or dead-letter its bytes when it has no id; returns after the ack."""
+        payload, item_id, source_ref = item
         if not item_id or not payload:
             what = "no item id" if payload else "empty content"
             await self.dead_letter(payload, "bad_item", f"feed {self.feed.name}: item with {what}")
@@ -119,8 +134,8 @@ class ApConnector(ApiConnector):
                 break
             data = _require(body, "data")
             entries = _require(data, "items")
-            for entry in entries:
-                count += await self._send_entry(entry, body.get("api_version", "2.0"), url)
+            await self.send_page([_ap_item(entry, body.get("api_version", "2.0"), url) for entry in entries])
+            count += len(entries)
             next_page = data.get("next_page") or url
             state = {"next_page": next_page, "etag": response.headers.get("etag") if next_page == url else None}
             self.save_checkpoint(state)
@@ -129,14 +144,15 @@ class ApConnector(ApiConnector):
             url = next_page
         return count
 
-    async def _send_entry(self, entry: Any, api_version: str, url: str) -> int:
-        item = entry.get("item") if isinstance(entry, dict) else None
-        payload = orjson.dumps({"api_version": api_version, "data": {"item": item if item is not None else entry}})
-        altids = item.get("altids") if isinstance(item, dict) else None
-        itemid = altids.get("itemid") if isinstance(altids, dict) else None
-        version = item.get("version", 0) if isinstance(item, dict) else 0
-        await self.send(payload, f"{itemid}:{version}" if itemid else None, url)
-        return 1
+
+def _ap_item(entry: Any, api_version: str, url: str) -> PageItem:
+    """A feed entry as the item endpoint's document, keyed by AP's item id and version."""
+    item = entry.get("item") if isinstance(entry, dict) else None
+    payload = orjson.dumps({"api_version": api_version, "data": {"item": item if item is not None else entry}})
+    altids = item.get("altids") if isinstance(item, dict) else None
+    itemid = altids.get("itemid") if isinstance(altids, dict) else None
+    version = item.get("version", 0) if isinstance(item, dict) else 0
+    return PageItem(payload, f"{itemid}:{version}" if itemid else None, url)
 
 
 def _with_page_size(url: str, size: int) -> str:
@@ -156,17 +172,21 @@ class ReutersConnector(ApiConnector):
             search = _require(body, "data", "search")
             items = _require(search, "items")
             page_info = _require(search, "pageInfo")
-            for item in items:
-                newsml = item.get("newsML") if isinstance(item, dict) else None
-                payload = newsml.encode("utf-8") if isinstance(newsml, str) else orjson.dumps(item)
-                guid = item.get("versionedGuid") if isinstance(newsml, str) else None
-                await self.send(payload, guid, self.feed.url or "")
-                count += 1
+            await self.send_page([_reuters_item(item, self.feed.url or "") for item in items])
+            count += len(items)
             cursor = page_info.get("endCursor") or cursor
             self.save_checkpoint({"cursor": cursor})
             if not items or not page_info.get("hasNextPage"):
                 break
         return count
+
+
+def _reuters_item(item: Any, url: str) -> PageItem:
+    """A search hit as its NewsML-G2 document, keyed by the versioned guid (no document: dead-letter)."""
+    newsml = item.get("newsML") if isinstance(item, dict) else None
+    payload = newsml.encode("utf-8") if isinstance(newsml, str) else orjson.dumps(item)
+    guid = item.get("versionedGuid") if isinstance(newsml, str) and isinstance(item, dict) else None
+    return PageItem(payload, guid, url)
 
 
 class AfpConnector(ApiConnector):
@@ -187,7 +207,7 @@ class AfpConnector(ApiConnector):
             _, body = await self.fetcher.fetch_json("POST", self.feed.url or "", json=query, timeout=self.feed.timeout)
             docs = _require(body, "response", "docs")
             self.stats.cursor_lag = float(body["response"].get("numFound", len(docs)) - len(docs))
-            fresh = 0
+            page: list[PageItem] = []
             for doc in docs:
                 published, key = str(doc.get("published", "")), f"{doc.get('uno')}:{doc.get('version', 1)}"
                 if published < since or (published == since and key in seen):
@@ -195,10 +215,11 @@ class AfpConnector(ApiConnector):
                 newsml = doc.get("newsml")
                 payload = newsml.encode("utf-8") if isinstance(newsml, str) else orjson.dumps(doc)
                 item_id = key if doc.get("uno") and isinstance(newsml, str) else None
-                await self.send(payload, item_id, self.feed.url or "")
+                page.append(PageItem(payload, item_id, self.feed.url or ""))
                 seen = (seen if published == since else set()) | {key}
                 since = published
-                fresh += 1
+            await self.send_page(page)
+            fresh = len(page)
             self.save_checkpoint({"from": since, "seen": sorted(seen)})
             count += fresh
             # A short page is the end; a full page of already-seen items means one instant holds more

@@ -11,8 +11,9 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Coroutine, Iterator, Mapping, MutableMapping
 from string import Template
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
@@ -23,6 +24,7 @@ from prometheus_client.registry import Collector
 from services.ingest.config import IngestSettings
 from services.ingest.connectors import build_connector
 from services.ingest.feeds import FeedConfig, parse_feeds
+from services.ingest.partition import partition_for
 from services.ingest.ports import FeedStats
 from services.ingest.push import PushFeed, add_push_routes
 from shared.errors import InvalidInput
@@ -147,6 +149,7 @@ async def run(settings: ServiceSettings, ingest: IngestSettings) -> None:
         acks="all",
         linger_ms=2,
         max_batch_size=512 * 1024,
+        partitioner=partition_for,
     )
     await producer.start()
     stop = asyncio.Event()
@@ -194,11 +197,32 @@ async def run(settings: ServiceSettings, ingest: IngestSettings) -> None:
         runner = await serve(web_app, settings.web_host, settings.web_port or DEFAULT_PORT)
         log.info("running", extra={"feeds": [f.name for f in feeds], "push": sorted(pushes)})
         try:
-            await asyncio.gather(*(connector.run(stop) for connector in connectors))
+            await _run_until_stopped([connector.run(stop) for connector in connectors], stop)
         finally:
             await runner.cleanup()
             await checkpoints.flush()
             await producer.stop()
+
+
+async def _run_until_stopped(loops: list[Coroutine[Any, Any, None]], stop: asyncio.Event) -> None:
+    """Run the connectors' loops until `stop` is set (or one of them fails), then cancel what still runs.
+
+    Cancelling rather than waiting for each loop to notice `stop`: a poll in the middle of its retries
+    (a Retry-After, a back-off of up to a minute) would hold SIGTERM for that long. Nothing is lost by it:
+    a cursor is saved only after its page was acknowledged, and a claimed spool file waits in processing/.
+    A push-only ingest has no loop at all and still serves until `stop`.
+    """
+    tasks = [asyncio.ensure_future(loop) for loop in loops]
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait([stopped, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in [stopped, *tasks]:
+            task.cancel()
+        await asyncio.gather(stopped, *tasks, return_exceptions=True)
+    for task in tasks:
+        if not task.cancelled() and (error := task.exception()) is not None:
+            raise error  # a loop that died of a bug stops the service, saying why
 
 
 def main() -> None:

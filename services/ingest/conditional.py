@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from services.ingest.apis import ApiConnector
+from services.ingest.apis import ApiConnector, PageItem
 from services.ingest.http_base import FetchError
 from services.ingest.ports import poll_forever
 from shared.models import content_hash
@@ -58,7 +58,7 @@ class DocumentConnector(_ConditionalConnector):
         body = await self.fetch_if_changed(state)
         if body is None or content_hash(body) == state.get("hash"):
             return 0
-        await self.send(body, content_hash(body), self.feed.url or "")
+        await self.send(PageItem(body, content_hash(body), self.feed.url or ""))
         self.save_checkpoint({**state, "hash": content_hash(body)})
         return 1
 
@@ -107,7 +107,7 @@ class RssConnector(_ConditionalConnector):
     seen_limit = 2000
 
     async def poll_once(self) -> int:
-        """Fetch; publish unseen items oldest first, saving the seen-set after each; returns the count."""
+        """Fetch; publish the unseen items, in flight together, then save the seen-set; returns the count."""
         state = self.load_checkpoint()
         seen: list[str] = list(state.get("seen", []))
         validators = {"etag": state.get("etag"), "last_modified": state.get("last_modified")}
@@ -126,16 +126,14 @@ class RssConnector(_ConditionalConnector):
             self.save_checkpoint({**validators, "seen": seen, "bad": digest})
             return 0
         known = set(seen)
-        count = 0
+        unseen: dict[str, bytes] = {}
         for guid, document in items:
-            if guid in known:
-                continue
-            await self.send(document, guid, self.feed.url or "")
-            seen.append(guid)
-            known.add(guid)
-            seen = seen[-self.seen_limit :]
-            # Saved per item, without the new validators: a failure mid-feed refetches the whole feed.
-            self.save_checkpoint({**state, "seen": seen})
-            count += 1
+            if guid not in known:
+                unseen.setdefault(guid, document)  # a guid twice in one feed is sent once
+        fresh = [PageItem(document, guid, self.feed.url or "") for guid, document in unseen.items()]
+        # A failure here saves nothing: the next poll fetches the whole feed again (no validators saved) and
+        # sends what was acked again under the same raw_id, which dedup drops.
+        await self.send_page(fresh)
+        seen = [*seen, *(item.item_id for item in fresh if item.item_id)][-self.seen_limit :]
         self.save_checkpoint({**validators, "seen": seen})
-        return count
+        return len(fresh)

@@ -12,13 +12,23 @@ import contextlib
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from shared.models import RawEnvelope, utcnow
 
-__all__ = ["Checkpoints", "DeadLetterFn", "FeedStats", "PublishFn", "poll_forever", "wait_or_stop"]
+__all__ = [
+    "IN_FLIGHT",
+    "Checkpoints",
+    "DeadLetterFn",
+    "FeedStats",
+    "PublishFn",
+    "poll_forever",
+    "send_in_flight",
+    "wait_or_stop",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +42,11 @@ Checkpoints = MutableMapping[str, str]
 """Checkpoint store: key per feed, value a JSON string."""
 
 _LATENCY_SAMPLES = 256
+IN_FLIGHT = 256
+"""Sends awaiting their ack at once: enough to fill the producer's batches, few enough to bound memory."""
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(slots=True)
@@ -97,3 +112,33 @@ async def poll_forever(
             await wait_or_stop(stop, interval)
         else:
             await asyncio.sleep(0)
+
+
+async def send_in_flight(items: Sequence[T], send: Callable[[T], Awaitable[R]], *, limit: int = IN_FLIGHT) -> list[R]:
+    """`send` every item, up to `limit` awaiting their ack at once; the results in item order.
+
+    Awaiting each ack before the next send costs a broker round trip per item; sends in flight together
+    share produce requests. Returns only when every send returned, so a caller that saves a cursor or
+    archives after this call does so only for acknowledged items. When a send fails, items not yet
+    started are left unsent, the ones in flight are waited for, and the first failure is raised.
+    """
+    results: dict[int, R] = {}
+    failures: list[Exception] = []
+    queue = iter(enumerate(items))  # shared by the workers: each item is taken by exactly one
+
+    # `limit` workers taking items in order, rather than a task per item: a spool pass holds thousands of
+    # files, and a task and a semaphore wait per file cost more than reading the file (profiled).
+    async def worker() -> None:
+        for index, item in queue:
+            if failures:
+                return
+            try:
+                results[index] = await send(item)
+            except Exception as exc:  # handed to the caller once the sends in flight are done
+                failures.append(exc)
+                return
+
+    await asyncio.gather(*(worker() for _ in range(min(limit, len(items)))))
+    if failures:
+        raise failures[0]
+    return [results[index] for index in range(len(items))]

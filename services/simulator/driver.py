@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -30,9 +31,12 @@ class Simulator:
         truth: Path | None = None,
         base_url: str = "http://127.0.0.1:8900",
         start: datetime | None = None,
+        channels: Iterable[str] | None = None,
     ) -> None:
         self.planner = Planner(seed, start=start or datetime(2026, 3, 5, 9, 0, tzinfo=UTC), base_url=base_url)
-        self.stream = self.planner.items()
+        # Items of other channels are planned (so a channel's items do not depend on the filter) but never sent.
+        only = frozenset(channels) if channels is not None else None
+        self.stream = (item for item in self.planner.items() if only is None or item.filer.channel in only)
         self.state = state or SimState()
         self.spool = spool
         self.truth_path = truth
@@ -71,13 +75,13 @@ class Simulator:
     async def run(self, rate: float, *, duration: float | None = None, stop: asyncio.Event | None = None) -> None:
         """Emit `rate` items per second until `duration` seconds passed or `stop` is set."""
         loop = asyncio.get_running_loop()
-        began = loop.time()
+        began, sent_before = loop.time(), self.sent  # a backlog emitted before does not count against the rate
         stop = stop or asyncio.Event()
         while not stop.is_set():
             elapsed = loop.time() - began
             if duration is not None and elapsed >= duration:
                 break
-            due = int(elapsed * rate) + 1 - self.sent
+            due = int(elapsed * rate) + 1 - (self.sent - sent_before)
             if due > 0:
                 self.emit(due)
             await asyncio.sleep(min(0.1, 1 / rate))

@@ -152,36 +152,34 @@ EVENTS: tuple[EventTemplate, ...] = (
 )
 
 
+_MONTHS = {"en": _EN_MONTHS, "ru": _RU_MONTHS}
+
+
 @dataclass(frozen=True, slots=True)
 class AgencyStyle:
-    """How one agency opens a story in one language."""
+    """How one agency opens a story in one language: a dateline pattern with its credit."""
 
     agency: str
     language: str
     credit: str
+    opening: str
+    """Filled with {place}, {Place} (title case), {day}, {month} (the agency's own month names) and {credit}."""
 
     def dateline(self, place: str, when: datetime) -> str:
         """The dateline, agency credit included, that opens the lede."""
-        if self.agency == "tass" and self.language == "ru":
-            return f"{place}, {when.day} {_RU_MONTHS[when.month - 1]}. /ТАСС/. "
-        if self.agency == "tass":
-            return f"{place}, {_EN_MONTHS[when.month - 1]} {when.day}. /TASS/. "
-        if self.agency == "reuters":
-            return f"{place}, {_EN_MONTHS[when.month - 1]} {when.day} (Reuters) - "
-        if self.agency == "ap":
-            return f"{place} (AP) _ "
-        return f"{place.title()} ({self.credit}) - "
+        month = _MONTHS.get(self.language, _EN_MONTHS)[when.month - 1]
+        return self.opening.format(place=place, Place=place.title(), day=when.day, month=month, credit=self.credit)
 
 
 STYLES: dict[tuple[str, str], AgencyStyle] = {
-    (agency, lang): AgencyStyle(agency, lang, credit)
-    for agency, lang, credit in (
-        ("reuters", "en", "Reuters"),
-        ("ap", "en", "AP"),
-        ("afp", "fr", "AFP"),
-        ("afp", "en", "AFP"),
-        ("tass", "ru", "ТАСС"),
-        ("tass", "en", "TASS"),
+    (agency, lang): AgencyStyle(agency, lang, credit, opening)
+    for agency, lang, credit, opening in (
+        ("reuters", "en", "Reuters", "{place}, {month} {day} ({credit}) - "),
+        ("ap", "en", "AP", "{place} ({credit}) _ "),
+        ("afp", "fr", "AFP", "{Place} ({credit}) - "),
+        ("afp", "en", "AFP", "{Place} ({credit}) - "),
+        ("tass", "ru", "ТАСС", "{place}, {day} {month}. /{credit}/. "),
+        ("tass", "en", "TASS", "{place}, {month} {day}. /{credit}/. "),
     )
 }
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import bisect
 import hashlib
 import random
 import secrets
@@ -69,7 +70,8 @@ class SimState:
     clients: dict[str, str] = field(default_factory=lambda: {"sim-client": "sim-secret"})
     ap: list[dict[str, object]] = field(default_factory=list)
     reuters: list[SimItem] = field(default_factory=list)
-    afp: list[SimItem] = field(default_factory=list)
+    afp: list[tuple[str, int, SimItem]] = field(default_factory=list)
+    """AFP items ordered by (published time, arrival): the search answers a date range with a bisection."""
     rss: dict[str, list[str]] = field(default_factory=lambda: {"ru": [], "en": []})
     tokens: set[str] = field(default_factory=set)
     faults: Faults = field(default_factory=Faults)
@@ -83,7 +85,7 @@ class SimState:
         elif channel == "reuters_api":
             self.reuters.append(item)
         elif channel == "afp_api":
-            self.afp.append(item)
+            bisect.insort(self.afp, (item.when.isoformat(), len(self.afp), item), key=lambda entry: entry[:2])
         elif channel.startswith("tass_rss"):
             self.rss[item.filer.language].append(item.payload.decode("utf-8"))
         self.updated = max(self.updated, item.when)
@@ -168,13 +170,13 @@ def build_app(state: SimState, *, base_url: str = "") -> web.Application:
         body = await request.json(loads=orjson.loads)
         since = str((body.get("dateRange") or {}).get("from") or "")
         rows = int(body.get("maxRows", 100))
-        found = [i for i in state.afp if i.when.isoformat() >= since]
+        start = bisect.bisect_left(state.afp, since, key=lambda entry: entry[0])
         docs = [
-            {"uno": i.item_id, "version": i.version, "published": i.when.isoformat(), "lang": i.filer.language,
+            {"uno": i.item_id, "version": i.version, "published": published, "lang": i.filer.language,
              "newsml": i.payload.decode()}
-            for i in found[:rows]
+            for published, _, i in state.afp[start : start + rows]
         ]  # fmt: skip
-        return _json({"response": {"numFound": len(found), "docs": docs}})
+        return _json({"response": {"numFound": len(state.afp) - start, "docs": docs}})
 
     @routes.get("/tass/rss/{lang}.xml")
     async def tass_rss(request: web.Request) -> web.Response:
@@ -209,6 +211,8 @@ def _fault_middleware(state: SimState) -> Middleware:
         roll = fault.rng.random
         if roll() < fault.slow:
             await asyncio.sleep(fault.slow_seconds)
+            if request.transport is None or request.transport.is_closing():
+                raise web.HTTPRequestTimeout()  # the client gave up waiting: nothing to read or answer
         if roll() < fault.error:
             return _json({"error": "simulated failure"}, status=500)
         if roll() < fault.throttle:

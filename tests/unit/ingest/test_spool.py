@@ -3,6 +3,7 @@ import time
 
 import pytest
 
+from services.ingest import spool
 from services.ingest.feeds import FeedConfig
 from services.ingest.spool import SpoolConnector, is_temporary_name
 from shared.models import content_hash
@@ -115,3 +116,31 @@ async def test_poll_updates_last_success_only_when_publish_succeeds(tmp_path):
     with pytest.raises(RuntimeError):
         await conn.poll_once()
     assert len(conn.stats.fetch_seconds) == 2  # the failed pass recorded no success
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["renameat2", "check-then-rename"])
+async def test_same_name_twice_keeps_both_in_archive(tmp_path, monkeypatch, native):
+    if not native:
+        monkeypatch.setattr(spool, "_RENAMEAT2", None)
+    elif spool._RENAMEAT2 is None:
+        pytest.skip("this C library has no renameat2 (not Linux, or glibc < 2.28)")
+    rec = Recorder()
+    conn = make(tmp_path, rec)
+    for body in (b"first copy", b"second copy"):
+        (conn.root / "wire.txt").write_bytes(body)
+        await conn.scan_once()
+        assert await conn.scan_once() == 1
+    assert (conn.archive / "wire.txt").read_bytes() == b"first copy"
+    assert (conn.archive / "wire.txt~1").read_bytes() == b"second copy"
+    assert [e.payload for e in rec.envelopes] == [b"first copy", b"second copy"]
+
+
+def test_read_at_most(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"12345")
+    assert spool._read_at_most(str(path), 5) == b"12345"
+    with pytest.raises(spool._TooBig) as raised:
+        spool._read_at_most(str(path), 4)
+    assert raised.value.size == 5
+    path.write_bytes(b"")
+    assert spool._read_at_most(str(path), 4) == b""
