@@ -29,6 +29,7 @@ from services.ingest.ports import FeedStats
 from services.ingest.push import PushFeed, add_push_routes
 from shared.errors import InvalidInput
 from shared.kafka.compacted import read_compacted
+from shared.kafka.producer import MAX_BATCH_BYTES
 from shared.logs import configure_logging
 from shared.models import DeadLetter, RawEnvelope, utcnow
 from shared.serde import encode
@@ -141,14 +142,12 @@ async def run(settings: ServiceSettings, ingest: IngestSettings) -> None:
     """Run every feed until SIGTERM or SIGINT."""
     feeds = load_feed_config(ingest, os.environ)
     namespace = settings.namespace
-    # Batches of half a MiB: aiokafka's 16 KB default holds ~5 envelopes, and a partition's next batch waits
-    # for the previous one's ack, so a backlog would cost one broker round trip per 5 items.
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.bootstrap,
         enable_idempotence=True,
         acks="all",
         linger_ms=2,
-        max_batch_size=512 * 1024,
+        max_batch_size=MAX_BATCH_BYTES,
         partitioner=partition_for,
     )
     await producer.start()
