@@ -142,7 +142,7 @@ def parse_datetime(value: str | None) -> datetime | None:
         return None
 
 
-_URGENCY_WORDS = {"flash": 1, "bulletin": 2, "urgent": 3, "blitz": 1, "eilt": 2, "срочно": 2, "molniya": 1, "молния": 1}
+_URGENCY_WORDS = {"flash": 1, "bulletin": 2, "urgent": 3, "blitz": 1, "eilt": 2, "срочно": 3, "molniya": 1, "молния": 1}
 
 
 def urgency_from_word(word: str | None) -> int | None:

@@ -22,6 +22,9 @@ __all__ = ["CHANNELS", "FILERS", "Filer", "Planner", "SimItem", "rss_guid"]
 
 CHANNELS = ("reuters_api", "ap_api", "afp_api", "tass_rss_ru", "tass_rss_en", "spool")
 _FOLLOW_UPS = ("update", "correction", "refile", "kill", "resend", "rerun", "broken", None, None, None)
+# An RSS item says nothing of versions, kills or embargoes (a withdrawn item just leaves the feed, an
+# update is a new item): TASS-style feeds get new items, re-sends and re-runs only.
+_NOT_ON_RSS = frozenset({"update", "correction", "refile", "kill"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,17 +124,19 @@ class Planner:
             first = self._first_take(filer, story, key)
             out.append(first)
             follow = self.rng.choice(_FOLLOW_UPS)
-            if follow == "kill" and filer.channel.startswith("tass_rss"):
-                # RSS cannot announce a kill (a withdrawn item just leaves the feed): none is planned there.
+            if follow in _NOT_ON_RSS and filer.format == "rss":
                 follow = None
             if follow is not None and (follow != "broken" or filer.channel == "spool"):
                 self.clock += timedelta(seconds=self.rng.randint(5, 90))
                 out.append(self._follow_up(first, story, follow))
         return out
 
-    def _new_id(self, filer: Filer) -> str:
+    def _new_id(self, filer: Filer, story: Story) -> str:
         self.sequence += 1
         token = self.rng.getrandbits(64)
+        if filer.format == "anpa1312":
+            # ANPA names a story by its selector keyword alone; a number keeps each story's keyword its own.
+            return f"BC-{story.slug.replace('-', '--', 1)}"[:18] + f"-{self.sequence % 10000:04d}"
         return {
             "reuters": f"L8N{self.sequence:04d}{token % 36**4:06X}"[:11],
             "ap": f"{token:016x}{self.sequence:016x}",
@@ -146,11 +151,11 @@ class Planner:
             kind, urgency = "flash", 1
             story = replace(story, paragraphs=story.paragraphs[:1])
         elif roll < 0.25:
-            kind, urgency = "urgent", 2
-        elif roll < 0.32:
+            kind, urgency = "urgent", 3  # IPTC: FLASH 1, BULLETIN 2, URGENT 3
+        elif roll < 0.32 and filer.format != "rss":
             kind, embargo = "embargo", self.clock + timedelta(hours=2)
         flags = {"flash": ("FLASH",), "urgent": ("URGENT",)}.get(kind, ())
-        meta = ItemMeta(self._new_id(filer), 1, self.clock, urgency=urgency, flags=flags, embargo=embargo)
+        meta = ItemMeta(self._new_id(filer, story), 1, self.clock, urgency=urgency, flags=flags, embargo=embargo)
         return self._render(filer, story, meta, kind, key, first_created=self.clock)
 
     def _follow_up(self, first: SimItem, story: Story, kind: str) -> SimItem:
@@ -162,14 +167,17 @@ class Planner:
         meta = ItemMeta(first.item_id, first.version + 1, self.clock)
         if kind == "rerun":
             story = rewrite_lightly(story, self.rng)
-            meta = replace(meta, item_id=self._new_id(filer), version=1)
-        elif kind == "kill":
-            meta = replace(meta, pubstatus="canceled", signals=("kill",), flags=("KILL",))
-            story = replace(story, headline="KILLED: " + story.headline, paragraphs=("This story has been withdrawn.",))
+            meta = replace(meta, item_id=self._new_id(filer, story), version=1)
         else:
-            words = {"update": ("1st Ld-Writethru", "update"), "correction": ("CORRECTED", "correction"),
-                     "refile": ("REFILE", "refile")}[kind]  # fmt: skip
-            meta = replace(meta, flags=(words[0],), signals=(words[1],))
+            # The text formats number a later version by its lead ("1st Ld-Writethru" is version 2).
+            lead = f"{_ordinal(meta.version - 1)} Ld-Writethru"
+            if kind == "kill":
+                meta = replace(meta, pubstatus="canceled", signals=("kill",), flags=(lead, "KILL"))
+                withdrawn = ("This story has been withdrawn.",)
+                story = replace(story, headline="KILLED: " + story.headline, paragraphs=withdrawn)
+            else:
+                word = {"update": None, "correction": "CORRECTED", "refile": "REFILE"}[kind]
+                meta = replace(meta, flags=(lead,) if word is None else (lead, word), signals=(kind,))
         first_created = first.when
         return self._render(filer, story, meta, kind, first.event_key, first_created=first_created)
 
@@ -191,3 +199,8 @@ class Planner:
             guid = rss_guid(meta.item_id, meta.version)
             payload = render.rss_item(story, replace(meta, item_id=guid), link_base=link).encode("utf-8")
         return SimItem(filer, meta.item_id, meta.version, kind, key, self.clock, payload, record)
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"

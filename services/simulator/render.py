@@ -47,7 +47,7 @@ def _words(story: Story) -> int:
 
 def anpa(story: Story, meta: ItemMeta, *, msg_no: int) -> bytes:
     """An AP ANPA-1312 take: SYN SYN SOH header, STX text, ETX trailer, FF EOT."""
-    keyword = f"BC-{story.slug.replace('-', '--', 1)}"
+    keyword = meta.item_id
     take = " ".join(meta.flags) or ""
     header = f"{_ANPA_PRIORITY.get(meta.urgency, 'r')} i\x13\x11 {keyword[:24]} {take}".rstrip()
     mmdd = meta.when.strftime("%m-%d")
@@ -72,7 +72,8 @@ def iptc7901(story: Story, meta: ItemMeta, *, msg_no: int, source: str = "tass")
     stamp = f"{meta.when.strftime('%d%H%M')} GMT {_MONTHS[meta.when.month - 1]} {meta.when.strftime('%y')}"
     lines = [f"\x01ten{msg_no % 100000:04d} {min(meta.urgency, 6)} i {words}  {source} {msg_no % 1000:03d}", ""]
     lines.append(story.slug.replace("-", "/") + "/")
-    lines.append("\x02" + ("\r\n".join(meta.flags) if meta.flags else "").strip())
+    flags = [*meta.flags, *([f"EMBARGOED UNTIL {_iso(meta.embargo)}"] if meta.embargo else [])]
+    lines.append("\x02" + "\r\n".join(flags).strip())
     lines += [f"{story.headline} =", ""]
     for paragraph in story.paragraphs:
         lines += [paragraph, ""]
@@ -170,7 +171,8 @@ def ap_item_document(item: dict[str, object]) -> bytes:
 def rss_item(story: Story, meta: ItemMeta, *, link_base: str) -> str:
     """One RSS 2.0 `<item>` (TASS style: title, link, guid, pubDate, description, full text)."""
     link = f"{link_base}/{meta.item_id}"
-    title = ("СРОЧНО: " if story.language == "ru" else "URGENT: ") * (meta.urgency <= 2) + story.headline
+    words = {1: ("МОЛНИЯ: ", "FLASH: "), 3: ("СРОЧНО: ", "URGENT: ")}.get(meta.urgency, ("", ""))
+    title = words[0 if story.language == "ru" else 1] + story.headline
     return (
         f"<item><title>{escape(title)}</title><link>{escape(link)}</link>"
         f'<guid isPermaLink="false">{escape(meta.item_id)}</guid>'

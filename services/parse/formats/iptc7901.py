@@ -63,7 +63,8 @@ _STAMP = re.compile(
 )
 _FLAG_LINE = re.compile(
     r"^(?:REFILE|EXTRA|CORRECTED|CORRECTION|KILL|ELIMINATION|WITHDRAWAL|REPEAT|ADVISORY|URGENT|"
-    r"\d+(?:ST|ND|RD|TH) (?:LEAD|LD(?:-WRITETHRU)?)|UPDATE(?: \d+)?|EILT|BERICHTIGUNG|(?:EMBARGO|SPERRFRIST)\b.*)$",
+    r"\d+(?:ST|ND|RD|TH) (?:LEAD|LD(?:-WRITETHRU)?)|UPDATE(?: \d+)?|EILT|BERICHTIGUNG|"
+    r"(?:EMBARGO(?:ED)?|SPERRFRIST)\b.*)$",
     re.IGNORECASE,
 )
 _UNPUBLISHED = re.compile(r"^(?:\* \* \*|# |The following information is not intended)", re.MULTILINE)

@@ -184,9 +184,10 @@ def test_simulator_tass_feeds_parse() -> None:
         [story] = PARSER.parse(feed, FeedContext(agency="tass"))
         assert (story.id, story.agency_id) == (f"tass:{item.raw_key}", item.raw_key)
         assert story.language == item.filer.language
-        assert not story.headline.startswith(("URGENT", "СРОЧНО"))
-        flagged = item.payload.startswith((b"<item><title>URGENT: ", "<item><title>СРОЧНО: ".encode()))
-        assert story.urgency == ((2 if language == "ru" else 3) if flagged else None)
+        assert not story.headline.startswith(("URGENT", "СРОЧНО", "FLASH", "МОЛНИЯ"))
+        title = item.payload.decode().removeprefix("<item><title>")
+        words = {"FLASH: ": 1, "МОЛНИЯ: ": 1, "URGENT: ": 3, "СРОЧНО: ": 3}
+        assert story.urgency == next((urgency for word, urgency in words.items() if title.startswith(word)), None)
         assert story.first_created == item.when and "\n\n\n" not in story.body_text
         assert story.body_text and story.pubstatus == "usable"  # RSS carries no kill: a kill is a new copy
 
@@ -199,6 +200,6 @@ def test_urgent_title_word_sets_urgency_and_leaves_the_headline() -> None:
         title="TASS", link="http://t", language="ru", built=START,
     )  # fmt: skip
     urgent, plain, flash = PARSER.parse(feed, FeedContext(agency="feed"))
-    assert (urgent.headline, urgent.urgency, urgent.agency) == ("Путин прибыл", 2, "tass")
+    assert (urgent.headline, urgent.urgency, urgent.agency) == ("Путин прибыл", 3, "tass")
     assert (plain.headline, plain.urgency) == ("Note: rates rise", None)
     assert (flash.headline, flash.urgency) == ("Землетрясение", 1)  # TASS's flash word, in Cyrillic
