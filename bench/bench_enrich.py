@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from bench.workspace import peak_rss_mb
 from services.enrich.config import EnrichSettings
 from services.enrich.language import detection_text
 from services.enrich.pipeline import Enricher
@@ -233,18 +233,14 @@ def row(name: str, m: dict[str, float], docs: int) -> str:
     return f"| {name} | {docs} | {m['p']:.3f} | {m['r']:.3f} | {m['f1']:.3f} | {m['tp']} / {m['fp']} / {m['fn']} |"
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def worker_memory() -> tuple[float, float]:
     """Peak RSS (MB) of this process after an English story, then after a Russian one."""
     enricher = Enricher(EnrichSettings())
     fixtures = fixture_stories()
     enricher.enrich(next(s for s, _ in fixtures if s.id == "fx:en-1"))
-    without = _rss_mb()
+    without = peak_rss_mb()
     enricher.enrich(next(s for s, _ in fixtures if s.id == "fx:ru-1"))
-    return without, _rss_mb()
+    return without, peak_rss_mb()
 
 
 def run() -> str:
@@ -260,7 +256,7 @@ def run() -> str:
     )
     rss_without, rss_with = (float(value) for value in measured.stdout.split())
     lines += [
-        f"Memory per worker (peak RSS, ru_maxrss): {rss_without:.0f} MB after the first English story, "
+        f"Memory per worker (peak RSS of a fresh process): {rss_without:.0f} MB after the first English story, "
         f"{rss_with:.0f} MB once a Russian story has loaded natasha.",
         "",
     ]
@@ -318,7 +314,7 @@ def run() -> str:
         speed += "\n\n" + "\n".join(language_accuracy(enricher, declared_language_stories()))
     labelled = json.loads((FIXTURES / "languages.json").read_text("utf-8"))
     right = sum(enricher.language.detect(text) == want for want, text in labelled)
-    rss = _rss_mb()
+    rss = peak_rss_mb()
     lines += [
         speed,
         "",

@@ -20,7 +20,7 @@ from shared.kafka.broker import BrokerInfo, LocalBroker
 from shared.serde import encode
 from shared.settings import KafkaSettings
 
-__all__ = ["BenchNamespace", "fresh_namespace", "is_package", "own_broker", "produce", "timestamp_span"]
+__all__ = ["BenchNamespace", "fresh_namespace", "is_package", "own_broker", "peak_rss_mb", "produce", "timestamp_span"]
 
 
 @contextmanager
@@ -113,3 +113,15 @@ async def produce(bootstrap: str, topic: str, records: Iterable[tuple[str, BaseM
         await producer.flush()
     finally:
         await producer.stop()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started its program, in MB.
+
+    Not `ru_maxrss`: Linux carries that across fork and exec, so a worker measured in a child of the bench
+    process would report the bench's own peak (960 MB after the dedup section) instead of its own.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
