@@ -70,13 +70,9 @@ def run() -> str:
         label = f"{name} (fixtures)" if name in from_fixtures else name
         lines.append(f"| {label} | {len(samples[name])} | {count} | {statistics.median(rates):,.0f} |")
     # In a fresh process: this one may hold other benchmarks' data.
-    worker = subprocess.run([sys.executable, "-m", "bench.bench_parse", "--worker-memory"], capture_output=True,
-                            text=True, check=True)  # fmt: skip
-    lines += [
-        "",
-        f"Memory of a parse worker (peak RSS, every parser loaded, the corpus parsed): {worker.stdout.strip()} MB.",
-        "",
-    ]
+    command = [sys.executable, "-m", "bench.bench_parse", "--worker-memory"]
+    worker_mb = subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+    lines += ["", f"Memory of a parse worker (peak RSS, every parser loaded, the corpus parsed): {worker_mb} MB.", ""]
     return "\n".join(lines)
 
 
