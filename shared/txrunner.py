@@ -260,6 +260,7 @@ class TransactionalRunner:
         tick: Tick | None = None,
         tick_interval: float = 0.2,
         max_batch: int = 500,
+        output_topics: Sequence[str] = (),
     ) -> None:
         self.name = name
         self.settings = settings or ServiceSettings()
@@ -271,6 +272,7 @@ class TransactionalRunner:
         self.tick = tick
         self.tick_interval = tick_interval
         self.max_batch = max_batch
+        self.output_topics = [self._qualified(topic) for topic in output_topics]
         self.port = self.settings.web_port or default_port
         self.state = StateStore()
         self.metrics = StageMetrics(name)
@@ -309,6 +311,9 @@ class TransactionalRunner:
         )
         await producer.start()
         try:
+            # The first send to a topic waits for its metadata: looked up now, not under the first stories.
+            for topic in [*self.output_topics, self.state_topic]:
+                await producer.partitions_for(topic)
             await self._load_state()
             await consumer.start()
             prefetch = Prefetch(consumer, max_records=self.max_batch, limit=4 * self.max_batch)

@@ -31,7 +31,7 @@ def all_topics() -> list[TopicSpec]:
     known = {spec.name for spec in specs}
     template = next(spec for spec in specs if spec.name == PUBLISHED)
     rules = load_rules(PublishSettings().routing_file)
-    for topic in dict.fromkeys(t for rule in rules.rules for t in rule.topics):
+    for topic in rules.topics():
         if topic not in known:
             specs.append(template.model_copy(update={"name": topic, "description": "Desk topic (routing rules)."}))
     return specs

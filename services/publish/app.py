@@ -30,7 +30,7 @@ from shared.models import Event, Story, utcnow
 from shared.records import Incoming, Output
 from shared.serde import decode, dumps
 from shared.settings import ServiceSettings
-from shared.topics import CLUSTERED, EVENTS, PUBLISH_STATE
+from shared.topics import CLUSTERED, EVENTS, PUBLISH_STATE, deadletter_topic
 from shared.txrunner import StateStore, TransactionalRunner
 
 __all__ = ["Publisher", "main"]
@@ -81,6 +81,9 @@ class Publisher:
         ):
             log.warning("ninjs schema check off: schemas not found", extra={"schema_dir": str(settings.schema_dir)})
             self._check_every = 0
+        for version in NINJS_VERSIONS if self._check_every else ():
+            # Compiling a schema takes a quarter of a second: at start, not under the hundredth story.
+            validate_ninjs({}, version, settings.schema_dir)
 
     def handle(self, incoming: Incoming, state: StateStore) -> list[Output]:
         """Outputs for one story or event record."""
@@ -197,5 +200,6 @@ def main() -> None:
         tick=publisher.tick,
         default_port=DEFAULT_PORT,
         settings=settings,
+        output_topics=[*publisher.rules.topics(), *publisher.settings.event_topics, deadletter_topic("publish")],
     )
     asyncio.run(runner.run())

@@ -119,6 +119,10 @@ class Rules(_Strict):
     )
     rules: list[Rule] = Field(min_length=1)
 
+    def topics(self) -> list[str]:
+        """Every topic a story can be routed to, base topics first."""
+        return list(dict.fromkeys([*self.base_topics, *(topic for rule in self.rules for topic in rule.topics)]))
+
     @model_validator(mode="after")
     def _unique_names(self) -> Self:
         names = [rule.name for rule in self.rules]

@@ -156,3 +156,16 @@ def test_unreadable_yaml_and_missing_file_are_invalid_input(tmp_path: Path) -> N
     with pytest.raises(InvalidInput) as caught:
         load_rules(missing)
     assert caught.value.reason == f"routing rules {missing}: cannot read: No such file or directory"
+
+
+def test_topics_lists_every_destination_once_base_first(desks: Rules) -> None:
+    # Two rules send to the russia desk; it is listed once, where it first appears.
+    assert desks.topics() == [
+        "stories.published.v1",
+        "stories.latest.v1",
+        "stories.alerts.v1",
+        "stories.desk.sport.v1",
+        "stories.desk.russia.v1",
+        "stories.desk.world.v1",
+        "stories.events.v1",
+    ]
