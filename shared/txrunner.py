@@ -31,6 +31,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 
 from shared.errors import InvalidInput
 from shared.kafka.compacted import read_compacted
+from shared.kafka.partition import partition_for
 from shared.kafka.producer import MAX_BATCH_BYTES
 from shared.metrics import StageMetrics
 from shared.models import utcnow
@@ -301,6 +302,7 @@ class TransactionalRunner:
             # aiokafka's first write of a batch often races its AddPartitionsToTxn, so retry at once.
             retry_backoff_ms=10,
             max_batch_size=MAX_BATCH_BYTES,
+            partitioner=partition_for,
         )
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.settings.bootstrap,

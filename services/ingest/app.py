@@ -24,11 +24,11 @@ from prometheus_client.registry import Collector
 from services.ingest.config import IngestSettings
 from services.ingest.connectors import build_connector
 from services.ingest.feeds import FeedConfig, parse_feeds
-from services.ingest.partition import partition_for
 from services.ingest.ports import FeedStats
 from services.ingest.push import PushFeed, add_push_routes
 from shared.errors import InvalidInput
 from shared.kafka.compacted import read_compacted
+from shared.kafka.partition import partition_for
 from shared.kafka.producer import MAX_BATCH_BYTES
 from shared.logs import configure_logging
 from shared.models import DeadLetter, RawEnvelope, utcnow

@@ -3,7 +3,7 @@ import random
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
 
-from services.ingest.partition import murmur2, partition_for
+from shared.kafka.partition import murmur2, partition_for
 
 
 def test_same_hash_as_aiokafka_for_every_tail_length():
