@@ -21,7 +21,6 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.transport.consumer import Consumer
 
 from shared.errors import InvalidInput
-from shared.kafka.producer import MAX_BATCH_BYTES
 from shared.logs import logging_config
 from shared.metrics import StageMetrics
 from shared.records import Incoming, Output, dead_letter_record
@@ -70,7 +69,6 @@ class Stage:
             consumer_auto_offset_reset="earliest",
             producer_acks=-1,
             producer_linger=self.settings.producer_linger_ms / 1000,
-            producer_max_batch_size=MAX_BATCH_BYTES,
             broker_session_timeout=self.settings.session_timeout_seconds,
             broker_heartbeat_interval=min(3.0, self.settings.session_timeout_seconds / 4),
             logging_config=logging_config(name, self.settings.log_level),

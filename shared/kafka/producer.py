@@ -1,4 +1,4 @@
-"""What every wiredesk producer shares, whichever client makes it (Faust, aiokafka, the exactly-once runner)."""
+"""What the aiokafka producers wiredesk builds share (ingest, the exactly-once runner)."""
 
 from __future__ import annotations
 
