@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 import click
 import orjson
@@ -15,20 +13,22 @@ from shared.kafka.compacted import read_compacted
 from shared.models import Story
 from shared.settings import KafkaSettings
 from shared.topics import PUBLISH_STATE
+from shared.txrunner import StateStore
 
 __all__ = ["embargoes", "held_lines", "publish_state"]
 
 
-async def publish_state(bootstrap: str, namespace: str) -> dict[str, Any]:
-    """The publish stage's committed state, decoded: the latest value of every key of publish.state.v1."""
-    records = await read_compacted(bootstrap, namespace + PUBLISH_STATE)
-    return {key: orjson.loads(value) for key, value in records.items() if value is not None}
+async def publish_state(bootstrap: str, namespace: str) -> StateStore:
+    """The publish stage's committed state (publish.state.v1), loaded as the stage itself loads it."""
+    state = StateStore()
+    for key, value in (await read_compacted(bootstrap, namespace + PUBLISH_STATE)).items():
+        state.load(key, value)
+    return state
 
 
-def held_lines(state: Mapping[str, Any], *, as_json: bool) -> list[str]:
+def held_lines(state: StateStore, *, as_json: bool) -> list[str]:
     """One line per held story of the publish state: release time, id, version, headline."""
-    holds = {key.removeprefix(EMBARGO_PREFIX): value for key, value in state.items() if key.startswith(EMBARGO_PREFIX)}
-    return [_line(release, story, as_json) for release, story in EmbargoHold(holds).listing()]
+    return [_line(release, story, as_json) for release, story in EmbargoHold(state.section(EMBARGO_PREFIX)).listing()]
 
 
 def _line(release: datetime, story: Story, as_json: bool) -> str:

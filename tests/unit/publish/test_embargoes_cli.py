@@ -9,6 +9,7 @@ import orjson
 from cli.commands.embargoes import held_lines
 from services.publish.embargo import EMBARGO_PREFIX, EmbargoHold
 from shared.models import Story
+from shared.txrunner import StateStore
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -25,14 +26,21 @@ def _story(agency_id: str, minutes: int) -> Story:
     )
 
 
-def _state() -> dict[str, object]:
+def _loaded(records: dict[str, object]) -> StateStore:
+    state = StateStore()
+    for key, value in records.items():
+        state.load(key, orjson.dumps(value))  # as read back from the compacted topic
+    return state
+
+
+def _state() -> StateStore:
     holds: dict[str, object] = {}
     hold = EmbargoHold(holds)
     for agency_id, minutes in (("late", 90), ("soon", 5)):
         assert hold.hold(_story(agency_id, minutes), NOW)
-    state: dict[str, object] = {EMBARGO_PREFIX + key: value for key, value in holds.items()}
-    state["published:reuters:other"] = {"version": 1, "digest": "x", "topics": []}  # not a hold
-    return orjson.loads(orjson.dumps(state))  # as read back from the compacted topic
+    records: dict[str, object] = {EMBARGO_PREFIX + key: value for key, value in holds.items()}
+    records["published:reuters:other"] = {"version": 1, "digest": "x", "topics": []}  # not a hold
+    return _loaded(records)
 
 
 def test_lists_held_stories_earliest_first() -> None:
@@ -48,4 +56,4 @@ def test_json_lines() -> None:
 
 
 def test_nothing_held() -> None:
-    assert held_lines({"published:reuters:other": {"version": 1}}, as_json=False) == []
+    assert held_lines(_loaded({"published:reuters:other": {"version": 1}}), as_json=False) == []
