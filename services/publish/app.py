@@ -25,6 +25,7 @@ from services.publish.config import PublishSettings
 from services.publish.embargo import EMBARGO_PREFIX, EmbargoHold
 from services.publish.ninjs import NINJS_VERSIONS, NinjsVersion, render_event, render_ninjs, validate_ninjs
 from services.publish.routing import kill_topics, load_rules, route
+from shared.errors import InvalidInput
 from shared.logs import configure_logging
 from shared.models import Event, Story, utcnow
 from shared.records import Incoming, Output
@@ -76,14 +77,14 @@ class Publisher:
         self._next_due: datetime | None = None  # None: not known yet (after a start)
         self._rendered = 0
         self._check_every = settings.check_every
-        if self._check_every and not all(
-            (settings.schema_dir / f"ninjs-schema_{version}.json").is_file() for version in NINJS_VERSIONS
-        ):
-            log.warning("ninjs schema check off: schemas not found", extra={"schema_dir": str(settings.schema_dir)})
-            self._check_every = 0
-        for version in NINJS_VERSIONS if self._check_every else ():
-            # Compiling a schema takes a quarter of a second: at start, not under the hundredth story.
-            validate_ninjs({}, version, settings.schema_dir)
+        if self._check_every:
+            try:
+                # Compiling a schema takes a quarter of a second: at start, not under the hundredth story.
+                for version in NINJS_VERSIONS:
+                    validate_ninjs({}, version, settings.schema_dir)
+            except InvalidInput as exc:
+                log.warning("ninjs schema check off: schemas not found", extra={"reason": exc.reason})
+                self._check_every = 0
 
     def handle(self, incoming: Incoming, state: StateStore) -> list[Output]:
         """Outputs for one story or event record."""
@@ -100,7 +101,7 @@ class Publisher:
 
     def tick(self, now: datetime, state: StateStore) -> list[Output]:
         """Release every held story whose embargo has lifted."""
-        # Looking through the hold costs a pass over the state, so only when something may be due.
+        # Looking through the hold costs a pass over every held story, so only when something may be due.
         if self._next_due is not None and self._next_due > now:
             return []
         hold = EmbargoHold(state.section(EMBARGO_PREFIX))
