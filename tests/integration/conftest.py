@@ -12,7 +12,7 @@ import os
 import socket
 import subprocess
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ from shared.kafka.tail import tail
 from shared.settings import KafkaSettings
 
 pytestmark = pytest.mark.broker
+
+NOTABLE_LEVELS = ("warning", "error", "critical")
 
 
 def _broker_required() -> bool:
@@ -79,17 +81,54 @@ def pipeline(bootstrap: str, tmp_path: Path) -> Iterator[Supervisor]:
     supervisor.stop()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test that ran services carries their warnings and errors in its report.
+
+    CI keeps only the run's output, not the services' log files: without this, a failure after a kill -9
+    would say what was missing but not what the stages were doing.
+    """
+    report = yield
+    supervisor = getattr(item, "funcargs", {}).get("pipeline")
+    if report.failed and isinstance(supervisor, Supervisor):
+        report.sections.append(("service logs (warnings, errors, last lines)", _log_digest(supervisor.log_dir)))
+    return report
+
+
+def _log_digest(log_dir: Path, *, notable: int = 40, last: int = 5) -> str:
+    parts = []
+    for path in sorted(log_dir.glob("*.log")):
+        lines = path.read_text(errors="replace").splitlines()
+        flagged = [line for line in lines if any(f'"level":"{level}"' in line for level in NOTABLE_LEVELS)]
+        parts.append(f"--- {path.name}: {len(lines)} lines, {len(flagged)} warnings or errors")
+        parts += [line[:400] for line in flagged[-notable:]]
+        parts.append(f"--- {path.name}: last {last} lines")
+        parts += [line[:400] for line in lines[-last:]]
+    return "\n".join(parts) or f"no service logs in {log_dir}"
+
+
 async def read_until(
     bootstrap: str, topic: str, done: Callable[[list[dict[str, Any]]], bool], *, timeout: float = 60.0
 ) -> list[dict[str, Any]]:
-    """Records of `topic` from the beginning (read_committed) once `done` says they are complete, or `timeout`.
+    """Records of `topic` from the beginning (read_committed) once `done` says they are complete.
 
-    For at-least-once topics, where a replay can repeat records and a count of records would stop early.
+    Gives up when `timeout` seconds pass without a new record, or after four times `timeout` in all: a
+    slow machine that is still making progress gets its time (CI machines run this suite at half the
+    speed of a workstation), while a stalled pipeline fails within `timeout`. The caller's assertions on
+    what was read then say what is missing. For at-least-once topics, where a replay can repeat records,
+    `done` must look at what was read, not count it.
     """
-    deadline = asyncio.get_running_loop().time() + timeout
+    loop = asyncio.get_running_loop()
+    started = last_progress = loop.time()
+    seen = 0
     while True:
         found = [record async for record in tail(bootstrap, topic, from_beginning=True, timeout=2.0)]
-        if done(found) or asyncio.get_running_loop().time() >= deadline:
+        now = loop.time()
+        if len(found) > seen:
+            seen, last_progress = len(found), now
+        if done(found) or now - last_progress >= timeout or now - started >= 4 * timeout:
             return found
         await asyncio.sleep(1.0)
 
@@ -97,7 +136,7 @@ async def read_until(
 async def read_topic(
     bootstrap: str, topic: str, *, expect: int, timeout: float = 60.0, match: Any = None
 ) -> list[dict[str, Any]]:
-    """Records of `topic` from the beginning (read_committed) until `expect` matching ones, or `timeout`."""
+    """Records of `topic` from the beginning (read_committed) until `expect` matching ones (see `read_until`)."""
 
     def matching(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [record for record in records if match is None or match(record)]
