@@ -18,6 +18,10 @@ class StageMetrics:
             f"wiredesk_{stage}_deadletter_total", f"Messages the {stage} stage dead-lettered, by code.", ["code"]
         )
         self.sent = Counter(f"wiredesk_{stage}_sent_total", f"Records the {stage} stage produced, by topic.", ["topic"])
+        self.skipped = Counter(
+            f"wiredesk_{stage}_skipped_records_total",
+            f"Source records the {stage} stage's consumer passed over without handling them: should stay 0.",
+        )
         self.processing_seconds = Histogram(
             f"wiredesk_{stage}_processing_seconds", f"Time the {stage} stage spends on one message."
         )
