@@ -29,7 +29,7 @@ import aiokafka.producer.sender
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 
-from shared.errors import InvalidInput
+from shared.errors import FatalError, InvalidInput
 from shared.kafka.compacted import read_compacted
 from shared.kafka.partition import partition_for
 from shared.kafka.producer import MAX_BATCH_BYTES
@@ -53,6 +53,12 @@ Batch = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
 # a fixed 20 ms, which on one node is several times the marker write and was most of a batch's latency
 # at 200 stories/s; a 2 ms retry costs a few more requests and answers as soon as the markers are down.
 CONCURRENT_TRANSACTIONS_RETRY_S = 0.002
+
+# A producer in a fatal state (fenced, or an abort that failed) refuses every later transaction, and a
+# broker gone for good fails them all too: a stage that retried forever would look alive while publishing
+# nothing. After this many aborts in a row it stops, and its supervisor (Compose restarts on failure)
+# starts a fresh producer, which aborts whatever the old one left open.
+MAX_ABORTS_IN_A_ROW = 10
 
 
 class StateStore(MutableMapping[str, Any]):
@@ -279,6 +285,7 @@ class TransactionalRunner:
         self.metrics = StageMetrics(name)
         self.healthy = False
         self._last_loop = 0.0
+        self._aborts_in_a_row = 0
 
     def _alive(self) -> bool:
         # A loop that has not come round for 60 s is stuck, even if the process is alive.
@@ -362,13 +369,17 @@ class TransactionalRunner:
                     await producer.send(self.state_topic, value, key=key.encode())
                 if offsets:
                     await producer.send_offsets_to_transaction(offsets, self.group)
-        except Exception:
+        except Exception as exc:
             # Nothing of the batch is visible: forget its state changes and read it again.
             log.exception("transaction aborted; batch will be redone")
             self.state.rollback()
+            self._aborts_in_a_row += 1
+            if self._aborts_in_a_row >= MAX_ABORTS_IN_A_ROW:
+                raise FatalError(f"{self._aborts_in_a_row} transactions aborted in a row; last: {exc!r}") from exc
             await prefetch.rewind(batch)
             await asyncio.sleep(1.0)
             return
+        self._aborts_in_a_row = 0
         self.state.commit()
         for output in outputs:
             self.metrics.sent.labels(output.topic).inc()

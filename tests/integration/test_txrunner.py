@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from shared.kafka.admin import apply_topics
 from shared.kafka.broker import free_port
@@ -100,3 +101,43 @@ def test_kill_minus_nine_mid_stream_loses_and_duplicates_nothing(bootstrap: str,
     for seen in per_key.values():
         assert seen == list(range(1, len(seen) + 1))
     assert orjson.dumps(outputs)  # outputs are JSON all the way
+
+
+def test_a_fenced_runner_stops_instead_of_looking_alive(bootstrap: str, tmp_path: Path) -> None:
+    """Another producer takes the runner's transactional id: every later transaction of the runner fails,
+    and it exits (for its supervisor to restart it) rather than spin while publishing nothing."""
+    namespace = f"x{uuid.uuid4().hex[:8]}."
+    asyncio.run(apply_topics(bootstrap, catalogue(), partitions=1, namespace=namespace))
+    env = {"WIREDESK_BOOTSTRAP": bootstrap, "WIREDESK_NAMESPACE": namespace}
+    port = free_port()
+    log = tmp_path / "runner.log"
+    runner = _start(env, port, log)
+    try:
+        _wait_healthy(port, runner)
+        asyncio.run(produce(bootstrap, namespace + "events.v1", [("k", b"1")]))
+        assert [o["n"] for o in asyncio.run(_read_until_count(bootstrap, namespace, 1))] == [1]
+
+        async def fence_and_feed() -> None:
+            usurper = AIOKafkaProducer(bootstrap_servers=bootstrap, transactional_id=f"{namespace}wiredesk-publish-tx")
+            await usurper.start()  # InitProducerId bumps the epoch: the runner's producer is now a zombie
+            await usurper.stop()
+            await produce(bootstrap, namespace + "events.v1", [("k", str(n).encode()) for n in range(2, 12)])
+
+        asyncio.run(fence_and_feed())
+        returncode = runner.wait(timeout=90)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+    assert returncode != 0
+    assert "transactions aborted in a row" in log.read_text()
+    assert [o["n"] for o in asyncio.run(_output(bootstrap, namespace + "stories.published.v1"))] == [1]
+
+
+async def _read_until_count(bootstrap: str, namespace: str, count: int) -> list[dict[str, int]]:
+    for _ in range(60):
+        outputs = await _output(bootstrap, namespace + "stories.published.v1")
+        if len(outputs) >= count:
+            return outputs
+        await asyncio.sleep(0.5)
+    return outputs
