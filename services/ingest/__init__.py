@@ -1,7 +1,7 @@
 """Ingest: agency feeds (spool folders, HTTP APIs, RSS, push) to raw envelopes, without touching Kafka.
 
-Each connector is given `publish`, `dead_letter` and a checkpoint store (see `ports`); the app wires
-them to Kafka.
+Each connector is given `publish` (the spool: `publish_batch`), `dead_letter` and a checkpoint store
+(see `ports`); the app wires them to Kafka.
 """
 
 from services.ingest.apis import AfpConnector, ApConnector, ApiConnector, ReutersConnector
@@ -10,7 +10,7 @@ from services.ingest.config import IngestSettings
 from services.ingest.connectors import build_connector
 from services.ingest.feeds import FeedConfig, load_feeds, parse_feeds
 from services.ingest.http_base import Backoff, FetchError, HttpFetcher
-from services.ingest.ports import Checkpoints, DeadLetterFn, FeedStats, PublishFn, poll_forever
+from services.ingest.ports import Checkpoints, DeadLetterFn, FeedStats, PublishBatchFn, PublishFn, poll_forever
 from services.ingest.push import PushFeed, add_push_routes, sign
 from services.ingest.spool import SpoolConnector
 
@@ -27,6 +27,7 @@ __all__ = [
     "FetchError",
     "HttpFetcher",
     "IngestSettings",
+    "PublishBatchFn",
     "PublishFn",
     "PushFeed",
     "ReutersConnector",

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Coroutine, Iterator, Mapping, MutableMapping
+from collections.abc import Coroutine, Iterator, Mapping, MutableMapping, Sequence
 from string import Template
 from typing import Any
 
@@ -107,6 +107,51 @@ class KafkaCheckpoints(MutableMapping[str, str]):
             await asyncio.gather(*self._pending, return_exceptions=True)
 
 
+class BatchSender:
+    """Sends (key, value) records to one topic in whole record batches; concurrent calls in call order.
+
+    Each record goes to the partition its key hashes to, as with `send`. One append per record and one
+    future per batch: `send` costs a metadata check, a partitioner call, a future and a completion callback
+    per record, which held the spool under 5,000 files/s (profiled). A closed batch is sent at once, without
+    waiting for `linger_ms`.
+    """
+
+    def __init__(self, producer: AIOKafkaProducer, topic: str) -> None:
+        self.producer = producer
+        self.topic = topic
+        self._queueing = asyncio.Lock()  # FIFO: a call's batches are all queued before the next call's
+
+    async def send(self, records: Sequence[tuple[bytes, bytes]]) -> None:
+        """Send `records`; returns once none is in flight any more, raising the first failure."""
+        async with self._queueing:
+            acks = await self._queue(records)
+        for outcome in await asyncio.gather(*acks, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+    async def _queue(self, records: Sequence[tuple[bytes, bytes]]) -> list[asyncio.Future[object]]:
+        producer, topic = self.producer, self.topic
+        partitions = sorted(await producer.partitions_for(topic))
+        groups: dict[int, list[tuple[bytes, bytes]]] = {}
+        if len(partitions) == 1:
+            groups[partitions[0]] = list(records)  # every key lands there: no hashing
+        else:
+            for key, value in records:
+                groups.setdefault(partition_for(key, partitions, partitions), []).append((key, value))
+        acks: list[asyncio.Future[object]] = []
+        for partition, group in groups.items():
+            batch = producer.create_batch()
+            for key, value in group:
+                if batch.append(key=key, value=value, timestamp=None) is None:  # full: send it, start the next
+                    batch.close()
+                    acks.append(await producer.send_batch(batch, topic, partition=partition))
+                    batch = producer.create_batch()
+                    batch.append(key=key, value=value, timestamp=None)  # an empty batch takes any record
+            batch.close()
+            acks.append(await producer.send_batch(batch, topic, partition=partition))
+        return acks
+
+
 class FeedCollector(Collector):
     """Per-feed Prometheus metrics, read from the connectors' FeedStats at scrape time."""
 
@@ -158,6 +203,11 @@ async def run(settings: ServiceSettings, ingest: IngestSettings) -> None:
     async def publish(envelope: RawEnvelope) -> None:
         await producer.send_and_wait(namespace + RAW, encode(envelope), key=envelope.raw_id.encode())
 
+    raw_batches = BatchSender(producer, namespace + RAW)
+
+    async def publish_batch(envelopes: Sequence[RawEnvelope]) -> None:
+        await raw_batches.send([(envelope.raw_id.encode(), encode(envelope)) for envelope in envelopes])
+
     async def dead_letter(original: bytes, code: str, reason: str) -> None:
         record = DeadLetter(
             stage="ingest", code=code, reason=reason, source_topic="ingest", original=original, failed_at=utcnow()
@@ -175,6 +225,7 @@ async def run(settings: ServiceSettings, ingest: IngestSettings) -> None:
                 feed,
                 client=client,
                 publish=publish,
+                publish_batch=publish_batch,
                 checkpoints=checkpoints,
                 dead_letter=dead_letter,
                 max_attempts=ingest.http_max_attempts,

@@ -10,7 +10,7 @@ from services.ingest.apis import AfpConnector, ApConnector, ApiConnector, Reuter
 from services.ingest.conditional import DocumentConnector, RssConnector
 from services.ingest.feeds import FeedConfig, RateLimit
 from services.ingest.http_base import HttpFetcher, auth_for
-from services.ingest.ports import Checkpoints, DeadLetterFn, FeedStats, PublishFn
+from services.ingest.ports import Checkpoints, DeadLetterFn, FeedStats, PublishBatchFn, PublishFn
 from services.ingest.spool import SpoolConnector
 
 __all__ = ["build_connector"]
@@ -30,6 +30,7 @@ def build_connector(
     *,
     client: httpx.AsyncClient,
     publish: PublishFn,
+    publish_batch: PublishBatchFn,
     checkpoints: Checkpoints,
     dead_letter: DeadLetterFn,
     environ: Mapping[str, str] | None = None,
@@ -38,7 +39,7 @@ def build_connector(
 ) -> SpoolConnector | ApiConnector:
     """The connector for `feed` (push feeds are served by `push.add_push_routes`, not built here)."""
     if feed.connector == "spool":
-        return SpoolConnector(feed, publish, max_bytes=spool_max_bytes)
+        return SpoolConnector(feed, publish_batch, max_bytes=spool_max_bytes)
     if feed.connector == "push":
         raise ValueError(f"feed {feed.name}: push feeds are routes, see services.ingest.push")
     rate = feed.rate_limit

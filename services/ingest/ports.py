@@ -1,8 +1,9 @@
 """What every connector is given (publish, dead-letter, checkpoints) and the statistics it keeps.
 
 Connectors never see Kafka: the app hands each one an async `publish` that returns only after Kafka
-acknowledged the record, a `dead_letter` for bytes that can never become an envelope, and a
-`MutableMapping[str, str]` of JSON checkpoints (backed by a compacted topic in the app, a dict in tests).
+acknowledged the record (the spool: `publish_batch`, the same for many records at once), a `dead_letter`
+for bytes that can never become an envelope, and a `MutableMapping[str, str]` of JSON checkpoints (backed
+by a compacted topic in the app, a dict in tests).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "Checkpoints",
     "DeadLetterFn",
     "FeedStats",
+    "PublishBatchFn",
     "PublishFn",
     "poll_forever",
     "send_in_flight",
@@ -34,6 +36,15 @@ log = logging.getLogger(__name__)
 
 PublishFn = Callable[[RawEnvelope], Awaitable[None]]
 """Send one envelope; returns only once Kafka acknowledged it, raises when it did not."""
+
+PublishBatchFn = Callable[[Sequence[RawEnvelope]], Awaitable[None]]
+"""Send envelopes together; returns only once Kafka acknowledged every one, raises when any was not.
+Concurrent calls are written in the order they were made.
+
+For a backlog of small items (a spool pass): a record batch per call instead of a send, a future and an
+ack callback per item. After a failure some of them may have been written: sending them again repeats
+them under the same raw_id, never loses one.
+"""
 
 DeadLetterFn = Callable[[bytes, str, str], Awaitable[None]]
 """Record bytes that cannot be published as an item: (original bytes, machine code, reason)."""

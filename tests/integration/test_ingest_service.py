@@ -12,6 +12,7 @@ import asyncio
 import re
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -21,15 +22,20 @@ import httpx
 import orjson
 import pytest
 import yaml
+from aiokafka import AIOKafkaProducer
 
 from cli.commands.run import SIMULATOR_CREDENTIALS
 from cli.supervisor import Supervisor
+from services.ingest.app import BatchSender
 from services.ingest.push import SIGNATURE_HEADER, sign
+from shared.kafka.admin import apply_topics
 from shared.kafka.broker import free_port
+from shared.kafka.partition import partition_for
+from shared.kafka.producer import MAX_BATCH_BYTES
 from shared.models import DeadLetter, RawEnvelope
 from shared.serde import decode
 from shared.settings import PROJECT_ROOT
-from shared.topics import RAW, deadletter_topic
+from shared.topics import RAW, deadletter_topic, spec
 from tests.integration.conftest import high_watermark, read_until
 
 pytestmark = pytest.mark.broker
@@ -251,4 +257,40 @@ def test_half_written_spool_files_wait_and_push_answers_after_the_ack(
     payloads = [decode(RawEnvelope, orjson.dumps(record["value"])).payload for record in records]
     assert sorted(payloads) == sorted([late, grower.written, body])
     assert accepted.json()["raw_id"] in {record["key"] for record in records}
-    assert (spool / "archive" / "growing.txt").read_bytes() == grower.written
+    archived = {path.name: path.read_bytes() for path in (spool / "archive").glob("*/*")}  # chunk folders
+    assert archived == {"growing.txt": grower.written, "late.anpa": late}
+    assert not any((spool / "processing").iterdir())
+
+
+def test_record_batches_land_where_their_keys_hash_in_call_order_and_a_big_one_goes_alone(bootstrap: str) -> None:
+    """`BatchSender` (the spool's record batches) on a four-partition topic, with the app's producer; two
+    calls at once are written in call order."""
+    namespace = f"t{uuid.uuid4().hex[:8]}.p4."
+    topic = namespace + RAW
+    asyncio.run(apply_topics(bootstrap, [spec(RAW)], partitions=4, namespace=namespace))
+    records = [(f"spool:{n:04d}".encode(), orjson.dumps({"n": n, "pad": "x" * 2000})) for n in range(600)]
+    records.insert(300, (b"spool:big", orjson.dumps({"n": -1, "pad": "y" * (MAX_BATCH_BYTES + 1000)})))
+
+    async def send() -> None:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", max_batch_size=MAX_BATCH_BYTES
+        )
+        await producer.start()
+        try:
+            sender = BatchSender(producer, topic)
+            await asyncio.gather(sender.send(records[:350]), sender.send(records[350:]))
+        finally:
+            await producer.stop()
+
+    asyncio.run(send())
+    found = asyncio.run(read_until(bootstrap, topic, lambda found: len(found) >= len(records), timeout=30))
+    assert sorted((record["key"], record["partition"]) for record in found) == sorted(
+        (key.decode(), partition_for(key, [0, 1, 2, 3], [0, 1, 2, 3])) for key, _ in records
+    )
+    assert len({record["partition"] for record in found}) == 4
+    big = next(record for record in found if record["key"] == "spool:big")
+    assert len(big["value"]["pad"]) == MAX_BATCH_BYTES + 1000
+    for partition in range(4):  # in each partition, in the order sent
+        sent = [key.decode() for key, _ in records if partition_for(key, [0, 1, 2, 3], [0, 1, 2, 3]) == partition]
+        got = sorted((r for r in found if r["partition"] == partition), key=lambda record: record["offset"])
+        assert [record["key"] for record in got] == sent

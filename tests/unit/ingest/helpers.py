@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -25,12 +25,21 @@ class Recorder:
     envelopes: list[RawEnvelope] = field(default_factory=list)
     dead: list[tuple[bytes, str, str]] = field(default_factory=list)
     fail_after: int | None = None
+    batches: list[int] = field(default_factory=list)
 
     async def publish(self, envelope: RawEnvelope) -> None:
         if self.fail_after is not None and len(self.envelopes) >= self.fail_after:
             self.fail_after = None
             raise RuntimeError("broker did not acknowledge")
         self.envelopes.append(envelope)
+
+    async def publish_batch(self, envelopes: Sequence[RawEnvelope]) -> None:
+        """All or nothing, as a failed record batch leaves the whole chunk unarchived."""
+        if self.fail_after is not None and len(self.envelopes) + len(envelopes) > self.fail_after:
+            self.fail_after = None
+            raise RuntimeError("broker did not acknowledge")
+        self.envelopes.extend(envelopes)
+        self.batches.append(len(envelopes))
 
     async def dead_letter(self, data: bytes, code: str, reason: str) -> None:
         self.dead.append((data, code, reason))
@@ -84,6 +93,7 @@ def connector(feed: FeedConfig, client: httpx.AsyncClient, rec: Recorder, checkp
         feed,
         client=client,
         publish=rec.publish,
+        publish_batch=rec.publish_batch,
         checkpoints=checkpoints,
         dead_letter=rec.dead_letter,
         environ=ENV,

@@ -10,9 +10,14 @@ from shared.models import content_hash
 from tests.unit.ingest.helpers import Recorder
 
 
+def in_chunks(folder):
+    """{file name: bytes} of the files in the chunk folders of `folder` (archive/ or processing/)."""
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("*/*"))}
+
+
 def make(tmp_path, rec, **kw):
     feed = FeedConfig(name="spool-ap", agency="ap", connector="spool", directory=tmp_path / "in")
-    conn = SpoolConnector(feed, rec.publish, **kw)
+    conn = SpoolConnector(feed, rec.publish_batch, **kw)
     conn.prepare()
     return conn
 
@@ -30,7 +35,8 @@ async def test_complete_file_published_after_two_stable_scans(tmp_path):
     assert await conn.scan_once() == 0  # first sight: not yet known to be stable
     assert await conn.scan_once() == 1
     assert rec.envelopes[0].raw_id == "spool-ap:" + content_hash(b"\x01 story one")
-    assert (conn.archive / "story.txt").read_bytes() == b"\x01 story one"
+    assert in_chunks(conn.archive) == {"story.txt": b"\x01 story one"}
+    assert not any(conn.processing.iterdir())
     assert (conn.root / "story2.txt.tmp").exists() and len(rec.envelopes) == 1
 
 
@@ -54,11 +60,90 @@ async def test_failed_publish_keeps_file_and_recovery_republishes(tmp_path):
     await conn.scan_once()
     with pytest.raises(RuntimeError):
         await conn.scan_once()
-    assert (conn.processing / "a.txt").exists()
+    assert in_chunks(conn.processing) == {"a.txt": b"payload"} and not any(conn.archive.iterdir())
     restarted = make(tmp_path, rec)
     assert await restarted.recover() == 1
     assert rec.envelopes[0].raw_id == "spool-ap:" + content_hash(b"payload")
+    assert rec.envelopes[0].source_ref == str(conn.root / "a.txt")  # where it was found, not processing/
     assert not any(restarted.processing.iterdir())
+    assert in_chunks(restarted.archive) == {"a.txt": b"payload"}
+
+
+async def test_files_left_straight_in_processing_are_recovered(tmp_path):
+    """An older version claimed file by file into processing/ itself."""
+    rec = Recorder()
+    conn = make(tmp_path, rec)
+    (conn.processing / "old.txt").write_bytes(b"left by a crash")
+    assert await conn.recover() == 1
+    assert [(e.payload, e.source_ref) for e in rec.envelopes] == [(b"left by a crash", str(conn.root / "old.txt"))]
+    assert in_chunks(conn.archive) == {"old.txt": b"left by a crash"} and not any(conn.processing.iterdir())
+
+
+async def test_a_pass_is_published_in_chunks_each_archived_as_one_folder(tmp_path):
+    rec = Recorder()
+    conn = make(tmp_path, rec, chunk_files=3)
+    for n in range(7):
+        (conn.root / f"f{n}.txt").write_bytes(b"story %d" % n)
+    await conn.scan_once()
+    assert await conn.scan_once() == 7
+    assert rec.batches == [3, 3, 1]
+    assert [e.payload for e in rec.envelopes] == [b"story %d" % n for n in range(7)]  # oldest name first
+    folders = sorted(conn.archive.iterdir())
+    assert [sorted(p.name for p in folder.iterdir()) for folder in folders] == [
+        ["f0.txt", "f1.txt", "f2.txt"],
+        ["f3.txt", "f4.txt", "f5.txt"],
+        ["f6.txt"],
+    ]
+    assert not any(conn.processing.iterdir()) and not any(p.is_file() for p in conn.root.iterdir())
+
+
+async def test_chunks_are_published_in_file_name_order_though_reading_yields(tmp_path):
+    rec = Recorder()
+    conn = make(tmp_path, rec, chunk_files=40)  # a chunk of 40 yields once while read, the last (20) never
+    for n in range(100):
+        (conn.root / f"f{n:03d}.txt").write_bytes(b"story %d" % n)
+    await conn.scan_once()
+    assert await conn.scan_once() == 100
+    assert rec.batches == [40, 40, 20]
+    assert [e.payload for e in rec.envelopes] == [b"story %d" % n for n in range(100)]
+
+
+async def test_a_failed_chunk_stays_for_the_next_pass_and_the_acked_ones_are_archived(tmp_path, monkeypatch):
+    monkeypatch.setattr(spool, "_CHUNKS_IN_FLIGHT", 1)
+    rec = Recorder(fail_after=2)  # the first chunk is acknowledged, the second is not
+    conn = make(tmp_path, rec, chunk_files=2)
+    for n in range(4):
+        (conn.root / f"f{n}.txt").write_bytes(b"story %d" % n)
+    await conn.scan_once()
+    with pytest.raises(RuntimeError):
+        await conn.scan_once()
+    assert in_chunks(conn.archive) == {"f0.txt": b"story 0", "f1.txt": b"story 1"}
+    assert in_chunks(conn.processing) == {"f2.txt": b"story 2", "f3.txt": b"story 3"}
+    assert await conn.poll_once() == 2
+    assert [e.payload for e in rec.envelopes] == [b"story %d" % n for n in range(4)]  # none repeated
+    assert len(in_chunks(conn.archive)) == 4 and not any(conn.processing.iterdir())
+
+
+async def test_an_archive_folder_of_the_same_name_is_merged_into_not_replaced(tmp_path):
+    rec = Recorder()
+    conn = make(tmp_path, rec)
+    (conn.root / "story.txt").write_bytes(b"new")
+    await conn.scan_once()
+    chunk = conn._claim_all(str(conn.root), conn._stable_files())[0]
+    taken = conn.archive / os.path.basename(chunk.folder)
+    taken.mkdir()
+    (taken / "story.txt").write_bytes(b"older")
+    assert await conn._publish_all([chunk]) == 1
+    merged = sorted((path.name, path.read_bytes()) for path in taken.iterdir())
+    assert merged == [("story.txt", b"older"), ("story.txt~1", b"new")]
+    assert not any(conn.processing.iterdir())
+
+
+def test_chunked_by_count_and_bytes_a_big_item_alone():
+    items = [("a", 10), ("b", 10), ("c", 10), ("big", 100), ("d", 10), ("e", 10)]
+    cut = spool.chunked(items, size=lambda item: item[1], max_items=2, max_bytes=25)
+    assert [[name for name, _ in chunk] for chunk in cut] == [["a", "b"], ["c"], ["big"], ["d", "e"]]
+    assert spool.chunked([], size=len) == []
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads unreadable files")
@@ -87,7 +172,7 @@ async def test_spool_speed(tmp_path, record_property):
         return None
 
     conn = make(tmp_path, Recorder())
-    conn.publish = noop
+    conn.publish_batch = noop
     count = 5000
     for n in range(count):
         (conn.root / f"f{n:05d}.txt").write_bytes(b"\x01story %d\x03" % n)
@@ -107,10 +192,10 @@ async def test_poll_updates_last_success_only_when_publish_succeeds(tmp_path):
     first = conn.stats.last_success_at
     assert first is not None and len(conn.stats.fetch_seconds) == 1
 
-    async def refuse(envelope):
+    async def refuse(envelopes):
         raise RuntimeError("not acked")
 
-    conn.publish = refuse
+    conn.publish_batch = refuse
     (conn.root / "story.txt").write_bytes(b"story")
     await conn.poll_once()  # first sight only
     with pytest.raises(RuntimeError):
@@ -130,8 +215,8 @@ async def test_same_name_twice_keeps_both_in_archive(tmp_path, monkeypatch, nati
         (conn.root / "wire.txt").write_bytes(body)
         await conn.scan_once()
         assert await conn.scan_once() == 1
-    assert (conn.archive / "wire.txt").read_bytes() == b"first copy"
-    assert (conn.archive / "wire.txt~1").read_bytes() == b"second copy"
+    copies = [path.read_bytes() for path in sorted(conn.archive.glob("*/wire.txt"))]
+    assert copies == [b"first copy", b"second copy"]  # one chunk folder each, named by claim time
     assert [e.payload for e in rec.envelopes] == [b"first copy", b"second copy"]
 
 
