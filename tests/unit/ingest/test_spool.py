@@ -1,5 +1,4 @@
 import os
-import time
 
 import pytest
 
@@ -146,13 +145,20 @@ def test_chunked_by_count_and_bytes_a_big_item_alone():
     assert spool.chunked([], size=len) == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads unreadable files")
-async def test_unreadable_file_goes_to_failed_with_reason(tmp_path):
+async def test_unreadable_file_goes_to_failed_with_reason(tmp_path, monkeypatch):
     rec = Recorder()
     conn = make(tmp_path, rec)
     path = conn.root / "locked.txt"
     path.write_bytes(b"x")
-    path.chmod(0)
+    read = spool._read_at_most
+
+    def refuse_locked(name: str, limit: int) -> bytes:
+        # chmod 0 would not stop root, who runs CI: refuse as the kernel would for anyone else.
+        if name.endswith("locked.txt"):
+            raise PermissionError(13, "Permission denied", name)
+        return read(name, limit)
+
+    monkeypatch.setattr(spool, "_read_at_most", refuse_locked)
     await conn.scan_once()
     assert await conn.scan_once() == 0
     assert (conn.failed / "locked.txt.reason").read_text().startswith("cannot read")
@@ -167,21 +173,17 @@ async def test_oversize_file_goes_to_failed(tmp_path):
     assert "limit is 4" in (conn.failed / "big.txt.reason").read_text()
 
 
-async def test_spool_speed(tmp_path, record_property):
-    async def noop(_):
-        return None
-
-    conn = make(tmp_path, Recorder())
-    conn.publish_batch = noop
+async def test_one_pass_takes_a_backlog_of_five_thousand_files(tmp_path):
+    """Its speed is measured by `make bench` (BENCHMARKS.md), not here."""
+    rec = Recorder()
+    conn = make(tmp_path, rec)
     count = 5000
     for n in range(count):
         (conn.root / f"f{n:05d}.txt").write_bytes(b"\x01story %d\x03" % n)
     await conn.scan_once()
-    started = time.perf_counter()
     assert await conn.scan_once() == count
-    rate = count / (time.perf_counter() - started)
-    record_property("spool_files_per_second", round(rate))
-    assert rate > 1000
+    assert [e.payload for e in rec.envelopes] == [b"\x01story %d\x03" % n for n in range(count)]
+    assert not any(conn.processing.iterdir())
 
 
 async def test_poll_updates_last_success_only_when_publish_succeeds(tmp_path):
