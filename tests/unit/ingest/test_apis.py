@@ -134,7 +134,7 @@ async def test_a_backlog_drains_in_pages_on_loopback():
         count = len(sim.state.ap)
         assert count > 2 * 500
         assert await drain(conn) == count
-        assert len({envelope.raw_id for envelope in rec.envelopes}) == len(rec.envelopes) == count
+        assert len(rec.envelopes) == count  # agency re-sends included: dropping them is dedup's job
 
 
 async def test_broken_feed_document_is_dead_lettered_once_and_the_feed_goes_on():
