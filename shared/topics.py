@@ -52,7 +52,8 @@ class TopicSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9_.-]*\.v\d+$")
+    # Our own topics carry a version; a Faust table's changelog keeps the name Faust gives it.
+    name: str = Field(pattern=r"^[a-z][a-z0-9_.-]*(\.v\d+|-changelog)$")
     description: str
     partitions: int = Field(ge=1)
     cleanup_policy: Literal["delete", "compact"]
@@ -91,3 +92,8 @@ def spec(name: str) -> TopicSpec:
 def deadletter_topic(stage: str) -> str:
     """The dead-letter topic beside `stage`."""
     return spec(f"{stage}.deadletter.v1").name
+
+
+def changelog_topic(stage: str, table: str) -> str:
+    """The changelog of `stage`'s Faust table `table`: Faust names it `<app id>-<table name>-changelog`."""
+    return spec(f"wiredesk-{stage}-{stage}-{table}-changelog").name
