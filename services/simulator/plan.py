@@ -137,6 +137,9 @@ class Planner:
         if filer.format == "anpa1312":
             # ANPA names a story by its selector keyword alone; a number keeps each story's keyword its own.
             return f"BC-{story.slug.replace('-', '--', 1)}"[:18] + f"-{self.sequence % 10000:04d}"
+        if filer.format == "iptc7901":
+            # A 7901 story is named by its keyword line; a number keeps each story's line its own.
+            return f"{story.slug.replace('-', '/')}/{self.sequence % 10000:04d}"
         return {
             "reuters": f"L8N{self.sequence:04d}{token % 36**4:06X}"[:11],
             "ap": f"{token:016x}{self.sequence:016x}",

@@ -67,11 +67,15 @@ def anpa(story: Story, meta: ItemMeta, *, msg_no: int) -> bytes:
 
 
 def iptc7901(story: Story, meta: ItemMeta, *, msg_no: int, source: str = "tass") -> bytes:
-    """An IPTC 7901 message: SOH header, keyword line, STX flags and text, ETX stamp, EOT."""
+    """An IPTC 7901 message: SOH header, keyword line, STX flags and text, ETX stamp, EOT.
+
+    The keyword line is the item id: it is what a 7901 agency repeats on every version of a story, while
+    the header's service + message number (``ten0009``) numbers the transmission.
+    """
     words = _words(story)
     stamp = f"{meta.when.strftime('%d%H%M')} GMT {_MONTHS[meta.when.month - 1]} {meta.when.strftime('%y')}"
     lines = [f"\x01ten{msg_no % 100000:04d} {min(meta.urgency, 6)} i {words}  {source} {msg_no % 1000:03d}", ""]
-    lines.append(story.slug.replace("-", "/") + "/")
+    lines.append(f"{meta.item_id}/")
     flags = [*meta.flags, *([f"EMBARGOED UNTIL {_iso(meta.embargo)}"] if meta.embargo else [])]
     lines.append("\x02" + "\r\n".join(flags).strip())
     lines += [f"{story.headline} =", ""]

@@ -8,8 +8,12 @@ the body and ``ETX`` + the transmission stamp ``DDHHMM [GMT] Mon YY`` (English, 
 
 Decisions:
 
-* ``agency_id`` is service + message number (``eca100``): 7901 carries no other item id, so a lead sent
-  under a new number is a new id (dedup links it to its earlier version).
+* ``agency_id`` is the keyword line (``Germany-football/Munich/Mueller``), as ANPA's is its selector
+  keyword: 7901 carries no item id, and the keyword line is what the agency repeats on every version
+  of a story (the 1ST LEAD, the REFILE, the CORRECTED take), while the service + message number
+  (``eca100``) is the transmission's and changes with each one. A message without a keyword line falls
+  back to that number. The Story has no field for the transmission number; the raw message, which
+  lineage points to, holds it.
 * agency: the header's source (``dpa``, ``dpa-tns``), else the first credit in the dateline (``(ats afp)``).
 * the 7901 category (``s``, ``i``, ``ec``) is kept as a subject of scheme ``iptc7901-category``.
 * urgency is the priority digit (7901 and IPTC both rank 1 as most urgent).
@@ -42,7 +46,6 @@ from services.parse.text import (
     guess_legacy_encoding,
     month_from_name,
     pubstatus_from_signals,
-    split_paragraphs,
     utc_iso,
     version_from_flags,
 )
@@ -67,7 +70,8 @@ _FLAG_LINE = re.compile(
     r"(?:EMBARGO(?:ED)?|SPERRFRIST)\b.*)$",
     re.IGNORECASE,
 )
-_UNPUBLISHED = re.compile(r"^(?:\* \* \*|# |The following information is not intended)", re.MULTILINE)
+_UNPUBLISHED = ("\n* * *", "\n# ", "\nThe following information is not intended")
+_EMPTY_LINES = re.compile(r"\n\n+")
 _SIGN_OFF = re.compile(r"^(?:dpa(?: [a-z]{2,4})*|\((?:SDA|ATS)[^)]{0,12}\))$", re.IGNORECASE)
 
 
@@ -119,12 +123,13 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
     paragraphs = _body_paragraphs(body)
     dateline = find_dateline(paragraphs[0]) if paragraphs else None
     signals = flag_signals(flags)
+    slugline = clean_text(keyword_block).replace("\n", " ").strip("/ ") or None
     return {
         "agency": agency_from(_agency_candidates(header["rest"], dateline.text if dateline else "")),
-        "agency_id": f"{header['service']}{header['number']}",
+        "agency_id": slugline or f"{header['service']}{header['number']}",
         "version": version_from_flags(flags),
         "headline": headline,
-        "slugline": clean_text(keyword_block).replace("\n", " ").strip("/ ") or None,
+        "slugline": slugline,
         "byline": ", ".join(line.rstrip("= ").strip() for line in bylines) or None,
         "dateline": dateline,
         "urgency": int(header["priority"]) or None,
@@ -161,10 +166,14 @@ def _headline(titles: list[str]) -> str:
 
 
 def _body_paragraphs(body: str) -> list[str]:
-    cut = _UNPUBLISHED.search(body)
-    if cut:
-        body = body[: cut.start()]
-    paragraphs = [p.replace("\n", " ") for p in split_paragraphs(body)]
+    # `body` is already clean (lines trimmed, blank lines empty): the unpublishable tail starts at a line
+    # that opens with a marker, and paragraphs split at empty lines. Both are found with literal
+    # searches; a multi-line "^" pattern, or cleaning the text again, costs several times more.
+    lines = "\n" + body
+    cut = min((at for marker in _UNPUBLISHED if (at := lines.find(marker)) >= 0), default=-1)
+    if cut >= 0:
+        body = body[:cut]
+    paragraphs = [p.replace("\n", " ") for p in _EMPTY_LINES.split(body.strip()) if p]
     while paragraphs and _SIGN_OFF.match(paragraphs[-1].replace("\\/", "/")):
         paragraphs.pop()
     return paragraphs

@@ -19,6 +19,7 @@ Bytes are UTF-8, else sniffed Cyrillic (KOI8-R/cp1251), else Windows-1252.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from services.parse.formats.base import FeedContext
@@ -41,9 +42,11 @@ from shared.models import Dateline, Story, Subject
 __all__ = ["ZczcParser"]
 
 _LABEL = "ZCZC"
-_START = re.compile(r"^[ \t]*ZCZC\b[ \t]*(?P<source>[^\r\n]*)", re.MULTILINE)
-_END = re.compile(r"^[ \t]*NNNN\b", re.MULTILINE)
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# ZCZC and NNNN open their lines (after blanks); the patterns start with the literal so the regex
+# engine can skip ahead to it, and `_line_start` checks what precedes it: a pattern led by a
+# multi-line "^" is tried at every character of the text.
+_START = re.compile(r"ZCZC\b[ \t]*(?P<source>[^\r\n]*)")
+_END = re.compile(r"NNNN\b")
 _HEADER_CODES = frozenset("%#$:=&*~@+^")
 _SUBJECT_CODE = re.compile(r"\d{8}")
 _SIGN_OFF = re.compile(r"^AAP(?: [A-Za-z]{2,5})?$")
@@ -62,18 +65,34 @@ class ZczcParser:
         """Every message of the stream, in order."""
         check_size(data, ctx.limits.max_bytes, self.name)
         text = decode_bytes(data, guess_legacy_encoding(data))
-        starts = list(_START.finditer(text))
+        starts = list(_line_led(_START, text))
         if not starts:
             raise ParseError("ZCZC: no ZCZC start-of-message line", format=self.name)
         check_story_count(len(starts), ctx.limits.max_stories, self.name)
         stories = []
-        for index, start in enumerate(starts):
-            stop = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        for index, (_, start) in enumerate(starts):
+            stop = starts[index + 1][0] if index + 1 < len(starts) else len(text)
             message = text[start.end() : stop]
-            end = _END.search(message)
-            fields = _message_fields(start["source"], message[: end.start()] if end else message, index)
+            end = next((line for line, _ in _line_led(_END, message)), None)
+            fields = _message_fields(start["source"], message[:end] if end is not None else message, index)
             stories.append(build_story(self.name, _LABEL, ctx, index, fields))
         return stories
+
+
+def _line_led(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """Matches of `pattern` that only blanks precede on their line, each with where its line starts.
+
+    Each look back stops at the previous match, so a hostile line of many matches costs linear time.
+    """
+    searched = 0
+    for match in pattern.finditer(text):
+        newline = text.rfind("\n", searched, match.start())
+        # No line break since the previous match: this one follows it on the same line.
+        if newline >= 0 or searched == 0:
+            line = newline + 1
+            if not text[line : match.start()].strip(" \t"):
+                yield line, match
+        searched = match.end()
 
 
 class _Header:
@@ -94,8 +113,12 @@ class _Header:
 
 
 def _message_fields(source: str, message: str, index: int) -> dict[str, Any]:
-    header, lines = _read_header(_LINE_BREAK.split(message))
-    paragraphs = [p for line in lines if (p := clean_text(line))]
+    if "\r" in message:
+        # CR, LF or CRLF, mixed: str.replace does in C what a regex split does at ~40 ns a character.
+        message = message.replace("\r\n", "\n").replace("\r", "\n")
+    header, lines = _read_header(message.split("\n"))
+    # Each line is a paragraph: cleaned all in one pass, blank ones dropped.
+    paragraphs = [p for p in clean_text("\n".join(lines)).split("\n") if p]
     while paragraphs and _SIGN_OFF.match(paragraphs[-1]):
         paragraphs.pop()
     headline = _headline(header)

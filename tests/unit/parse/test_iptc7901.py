@@ -21,7 +21,7 @@ GOLDEN = [
         count=1,
         headline="Gilets jaunes: une «catastrophe pour notre économie» (Le Maire)",
         agency="ats",
-        agency_id="bsf025",
+        agency_id="France",
         version=1,
         urgency=3,
         pubstatus="usable",
@@ -39,7 +39,7 @@ GOLDEN = [
         count=1,
         headline="German football saddened by illness to striker legend Mueller",
         agency="dpa",
-        agency_id="eca100",
+        agency_id="Germany-football/Munich/Mueller",
         version=2,
         urgency=3,
         pubstatus="usable",
@@ -57,7 +57,7 @@ GOLDEN = [
         count=1,
         headline="Switzerland joins list of countries resisting UN migration pact",
         agency="dpa",
-        agency_id="eca0003",
+        agency_id="Switzerland/migration/UN",
         version=2,
         urgency=3,
         pubstatus="usable",
@@ -75,7 +75,7 @@ GOLDEN = [
         count=1,
         headline="Chiefs-Rams 2.0? Would be a fun Super Bowl, but don't count on it",
         agency="dpa",
-        agency_id="ecp0007",
+        agency_id="American Football/NFL",
         version=1,
         urgency=4,
         pubstatus="usable",
@@ -93,7 +93,7 @@ GOLDEN = [
         count=1,
         headline="Peace talks on Yemen to take place in Sweden next month, Mattis says",
         agency="dpa",
-        agency_id="eca0124",
+        agency_id="Yemen/conflict",
         version=1,
         urgency=3,
         pubstatus="usable",
@@ -136,7 +136,7 @@ def test_syndicated_byline_is_kept(corpus_dir: Path) -> None:
 
 def test_corrected_item() -> None:
     story = PARSER.parse((TEXT_FIXTURES / "iptc7901_corrected.txt").read_bytes(), _ctx())[0]
-    assert story.id == "dpa:eca0450"
+    assert story.id == "dpa:Netherlands/dikes"
     assert story.signals == ["correction"]
     assert story.pubstatus == "usable"
     assert story.byline == "By Anouk Verbeek, dpa"
@@ -159,6 +159,22 @@ def test_second_lead_and_kill_in_one_stream() -> None:
     assert (kill.signals, kill.pubstatus, kill.urgency) == (["kill"], "canceled", 1)
 
 
+def test_every_transmission_of_a_story_has_the_story_id_of_its_keyword_line() -> None:
+    # eca0450 (CORRECTED), eca0451 (2ND LEAD) and eca0452 (KILL) are three transmissions of one story.
+    corrected = PARSER.parse((TEXT_FIXTURES / "iptc7901_corrected.txt").read_bytes(), _ctx())[0]
+    lead, kill = PARSER.parse((TEXT_FIXTURES / "iptc7901_lead_and_kill.txt").read_bytes(), _ctx())
+    assert {story.id for story in (corrected, lead, kill)} == {"dpa:Netherlands/dikes"}
+    assert [story.version for story in (lead, kill)] == [3, 1]
+
+
+def test_a_message_without_keyword_line_is_named_by_its_transmission_number() -> None:
+    data = (
+        b"\x01ten0042 4 i 12  tass 042\r\n\r\n\x02Grain deal extended =\r\n\r\nText.\r\n\x03051030 GMT Mar 26\r\n\x04"
+    )
+    story = PARSER.parse(data, _ctx())[0]
+    assert (story.agency_id, story.slugline) == ("ten0042", None)
+
+
 def test_ap_style_lead_word_is_a_new_version() -> None:
     data = (
         b"\x01ten0042 4 i 12  tass 042\r\n\r\nRussia/grain/\r\n\x021st Ld-Writethru\r\n"
@@ -170,7 +186,7 @@ def test_ap_style_lead_word_is_a_new_version() -> None:
 
 def test_undeclared_koi8r_copy_is_sniffed() -> None:
     story = PARSER.parse((TEXT_FIXTURES / "iptc7901_koi8r.txt").read_bytes(), _ctx())[0]
-    assert story.id == "tass:rua0017"
+    assert story.id == "tass:Россия/погода"
     assert story.headline == "Снегопад парализовал движение в Москве"
     assert story.slugline == "Россия/погода"
     assert story.body_text == (

@@ -1,9 +1,8 @@
 """The parser agrees with the simulator: every item kind of every filer parses to the plan's ground truth.
 
 A seeded plan (services/simulator/plan.py) renders each agency's copy in its wire format; each case is the
-first item of one (format, language, kind) in the plan. Where the simulator's copy cannot say what its
-ground truth claims, the case is an xfail(strict=True) naming the simulator change that would fix it, so a
-fixed simulator (or a parser that starts reading the field) turns the xfail into a failure to clean up.
+first item of one (format, language, kind) in the plan. Every case holds: the simulator's copy says all
+that its ground truth claims (IPTC 7901 included, whose story id is its keyword line).
 """
 
 from __future__ import annotations
@@ -66,30 +65,13 @@ def _story(case: Case) -> tuple[SimItem, Story]:
     return item, stories[0]
 
 
-def _cases(*, kinds: set[str] | None = None, marks: dict[Case, str] | None = None) -> list[object]:
-    marks = marks or {}
+def _cases(*, kinds: set[str] | None = None) -> list[object]:
     chosen = sorted(case for case in _plan() if case[2] != "broken" and (kinds is None or case[2] in kinds))
-    return [
-        pytest.param(case, id="-".join(case), marks=pytest.mark.xfail(strict=True, reason=marks[case]))
-        if case in marks
-        else pytest.param(case, id="-".join(case))
-        for case in chosen
-    ]
-
-
-def _for(formats: tuple[tuple[str, str], ...], kinds: tuple[str, ...], reason: str) -> dict[Case, str]:
-    return {(fmt, lang, kind): reason for fmt, lang in formats for kind in kinds}
+    return [pytest.param(case, id="-".join(case)) for case in chosen]
 
 
 _TEXT_SPOOL = (("anpa1312", "en"), ("iptc7901", "en"))
 _RSS = (("rss", "en"), ("rss", "ru"))
-_ALL_KINDS = tuple(sorted(KINDS - {"broken"}))
-
-ID_XFAIL = _for(
-    (("iptc7901", "en"),),
-    _ALL_KINDS,
-    "simulator: IPTC 7901 copy carries only service + message number ('ten0009'); the truth's item_id should be that",
-)
 
 
 def test_the_plan_covers_every_kind_of_every_filer() -> None:
@@ -103,7 +85,7 @@ def test_the_plan_covers_every_kind_of_every_filer() -> None:
     assert set(_plan()) == expected
 
 
-@pytest.mark.parametrize("case", _cases(marks=ID_XFAIL))
+@pytest.mark.parametrize("case", _cases())
 def test_agency_id_and_language(case: Case) -> None:
     item, story = _story(case)
     expected_id = {

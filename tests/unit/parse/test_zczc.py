@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,22 @@ def test_two_messages_both_dialects() -> None:
     assert [f"{s.scheme}:{s.code}" for s in classic.subjects] == ["anpa-category:t", "subj:15067000"]
     assert classic.body_text.split("\n\n")[1:] == ["1. Blue Tern", "2. Kestrel"]
     assert bob.id != classic.id
+
+
+def test_start_and_end_lines_may_be_indented_but_not_mid_line() -> None:
+    data = b"  ZCZC AAP\n^Headline\nText with ZCZC and NNNN inside.\n\t NNNN\nAfter the end.\n"
+    (story,) = PARSER.parse(data, _ctx())
+    assert (story.headline, story.body_text) == ("Headline", "Text with ZCZC and NNNN inside.")
+
+
+def test_a_line_of_many_end_markers_costs_linear_time() -> None:
+    # Each marker's look back stops at the previous one; looking back to the line start each time
+    # would take minutes here.
+    data = b"ZCZC AAP\n^Headline\nText" + b" NNNN" * 400_000 + b"\nNNNN\n"
+    started = time.process_time()
+    (story,) = PARSER.parse(data, _ctx())
+    assert time.process_time() - started < 10
+    assert story.headline == "Headline" and story.body_text.startswith("Text NNNN NNNN")
 
 
 def test_sniff_accepts_its_own_samples(corpus_dir: Path) -> None:
