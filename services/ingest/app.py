@@ -21,7 +21,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
 from prometheus_client.registry import Collector
 
-from services.ingest.config import IngestSettings
+from services.ingest.config import RAW_RECORD_LIMIT, IngestSettings
 from services.ingest.connectors import build_connector
 from services.ingest.feeds import FeedConfig, parse_feeds
 from services.ingest.ports import FeedStats
@@ -193,6 +193,7 @@ async def run(settings: ServiceSettings, ingest: IngestSettings) -> None:
         acks="all",
         linger_ms=2,
         max_batch_size=MAX_BATCH_BYTES,
+        max_request_size=RAW_RECORD_LIMIT,  # aiokafka's 1 MiB default would refuse a long story over an API
         partitioner=partition_for,
     )
     await producer.start()

@@ -8,6 +8,7 @@ import httpx
 
 from services.ingest.apis import AfpConnector, ApConnector, ApiConnector, ReutersConnector
 from services.ingest.conditional import DocumentConnector, RssConnector
+from services.ingest.config import LARGEST_ITEM
 from services.ingest.feeds import FeedConfig, RateLimit
 from services.ingest.http_base import HttpFetcher, auth_for
 from services.ingest.ports import Checkpoints, DeadLetterFn, FeedStats, PublishBatchFn, PublishFn
@@ -35,7 +36,7 @@ def build_connector(
     dead_letter: DeadLetterFn,
     environ: Mapping[str, str] | None = None,
     max_attempts: int = 6,
-    spool_max_bytes: int = 64 * 1024 * 1024,
+    spool_max_bytes: int = LARGEST_ITEM,
 ) -> SpoolConnector | ApiConnector:
     """The connector for `feed` (push feeds are served by `push.add_push_routes`, not built here)."""
     if feed.connector == "spool":

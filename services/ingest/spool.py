@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar, cast
 
+from services.ingest.config import LARGEST_ITEM
 from services.ingest.feeds import FeedConfig
 from services.ingest.ports import FeedStats, PublishBatchFn, poll_forever, send_in_flight
 from shared.kafka.producer import MAX_BATCH_BYTES
@@ -94,7 +95,7 @@ class SpoolConnector:
         feed: FeedConfig,
         publish_batch: PublishBatchFn,
         *,
-        max_bytes: int = 64 * 1024 * 1024,
+        max_bytes: int = LARGEST_ITEM,
         chunk_files: int = CHUNK_FILES,
     ) -> None:
         if feed.directory is None:

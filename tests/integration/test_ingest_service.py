@@ -235,7 +235,8 @@ def test_half_written_spool_files_wait_and_push_answers_after_the_ack(
     grower = Grower(spool / "growing.txt", every=0.05)
     grower.start()
     try:
-        body = b'{"headline": "pushed"}'
+        # 2 MB: past aiokafka's default request limit (1 MiB), well inside what wire.raw.v1 takes (16 MiB).
+        body = b'{"headline": "pushed", "body_text": "' + b"long copy " * 200_000 + b'"}'
         forged = httpx.post(push_url, content=body, headers={SIGNATURE_HEADER: sign(body, b"wrong secret")})
         assert (forged.status_code, forged.json()["reason"]) == (401, "signature does not match the body")
         assert httpx.post(push_url, content=body).status_code == 401

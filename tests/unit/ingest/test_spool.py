@@ -3,9 +3,11 @@ import os
 import pytest
 
 from services.ingest import spool
+from services.ingest.config import LARGEST_ITEM, RAW_RECORD_LIMIT, IngestSettings
 from services.ingest.feeds import FeedConfig
 from services.ingest.spool import SpoolConnector, is_temporary_name
-from shared.models import content_hash
+from shared.models import RawEnvelope, content_hash
+from shared.serde import encode
 from tests.unit.ingest.helpers import Recorder
 
 
@@ -231,3 +233,15 @@ def test_read_at_most(tmp_path):
     assert raised.value.size == 5
     path.write_bytes(b"")
     assert spool._read_at_most(str(path), 4) == b""
+
+
+def test_the_largest_spool_file_fits_one_raw_record_and_the_default_limit_is_it():
+    """A bigger file could never be written (Kafka refuses it on every try): it must go to failed/ instead."""
+    path = "/var/spool/" + "deep/" * 800 + "f" * 200 + ".xml"  # a 4 KB source path
+    envelope = RawEnvelope.wrap(
+        b"\xff" * LARGEST_ITEM, feed="spool-" + "x" * 200, agency="a" * 100, source_ref=path, format_hint="nitf"
+    )
+    assert RAW_RECORD_LIMIT - 64 * 1024 < len(encode(envelope)) <= RAW_RECORD_LIMIT
+    assert IngestSettings().spool_max_bytes == LARGEST_ITEM
+    with pytest.raises(ValueError, match="less than or equal"):
+        IngestSettings(spool_max_bytes=LARGEST_ITEM + 1)
