@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,7 @@ from shared.kafka.admin import apply_topics
 from shared.kafka.broker import free_port
 from shared.kafka.tail import tail
 from shared.topics import catalogue
-from tests.integration.conftest import high_watermark, produce
+from tests.integration.conftest import high_watermark, produce, read_until
 
 pytestmark = pytest.mark.broker
 
@@ -55,38 +56,54 @@ async def _output(bootstrap: str, topic: str) -> list[dict[str, int]]:
     return [r["value"] async for r in tail(bootstrap, topic, from_beginning=True, timeout=3.0)]
 
 
-def test_kill_minus_nine_mid_stream_loses_and_duplicates_nothing(bootstrap: str, tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class Runner:
+    """Where one test's echo runner lives: its own topic namespace, web port and log file."""
+
+    namespace: str
+    env: dict[str, str]
+    port: int
+    log: Path
+
+    @property
+    def source(self) -> str:
+        return self.namespace + "events.v1"
+
+    @property
+    def published(self) -> str:
+        return self.namespace + "stories.published.v1"
+
+    def start(self) -> subprocess.Popen[bytes]:
+        return _start(self.env, self.port, self.log)
+
+
+@pytest.fixture
+def runner(bootstrap: str, tmp_path: Path) -> Runner:
     namespace = f"x{uuid.uuid4().hex[:8]}."
     asyncio.run(apply_topics(bootstrap, catalogue(), partitions=1, namespace=namespace))
     env = {"WIREDESK_BOOTSTRAP": bootstrap, "WIREDESK_NAMESPACE": namespace}
-    port = free_port()
-    log = tmp_path / "runner.log"
-    first = _start(env, port, log)
-    _wait_healthy(port, first)
-    asyncio.run(produce(bootstrap, namespace + "events.v1", ((f"k{n % 7}", str(n).encode()) for n in range(TOTAL))))
+    return Runner(namespace, env, free_port(), tmp_path / "runner.log")
+
+
+def test_kill_minus_nine_mid_stream_loses_and_duplicates_nothing(bootstrap: str, runner: Runner) -> None:
+    first = runner.start()
+    _wait_healthy(runner.port, first)
+    asyncio.run(produce(bootstrap, runner.source, ((f"k{n % 7}", str(n).encode()) for n in range(TOTAL))))
 
     # Kill without warning while the runner is busy (output high watermark past 10 %), then start again.
     deadline = time.monotonic() + 60
-    while (
-        time.monotonic() < deadline
-        and asyncio.run(high_watermark(bootstrap, namespace + "stories.published.v1")) < TOTAL // 10
-    ):
+    while time.monotonic() < deadline and asyncio.run(high_watermark(bootstrap, runner.published)) < TOTAL // 10:
         time.sleep(0.05)
     first.kill()
     first.wait()
-    partial = len(asyncio.run(_output(bootstrap, namespace + "stories.published.v1")))
+    partial = len(asyncio.run(_output(bootstrap, runner.published)))
     assert 0 < partial < TOTAL, f"the kill must land mid-stream (had {partial} of {TOTAL})"
 
-    second = _start(env, port, log)
+    second = runner.start()
     try:
-        _wait_healthy(port, second)
-        deadline = time.monotonic() + 180
-        outputs: list[dict[str, int]] = []
-        while time.monotonic() < deadline:
-            outputs = asyncio.run(_output(bootstrap, namespace + "stories.published.v1"))
-            if len(outputs) >= TOTAL:
-                break
-            time.sleep(1)
+        _wait_healthy(runner.port, second)
+        records = asyncio.run(read_until(bootstrap, runner.published, lambda found: len(found) >= TOTAL))
+        outputs: list[dict[str, int]] = [record["value"] for record in records]
     finally:
         second.terminate()
         second.wait(20)
@@ -103,41 +120,30 @@ def test_kill_minus_nine_mid_stream_loses_and_duplicates_nothing(bootstrap: str,
     assert orjson.dumps(outputs)  # outputs are JSON all the way
 
 
-def test_a_fenced_runner_stops_instead_of_looking_alive(bootstrap: str, tmp_path: Path) -> None:
+def test_a_fenced_runner_stops_instead_of_looking_alive(bootstrap: str, runner: Runner) -> None:
     """Another producer takes the runner's transactional id: every later transaction of the runner fails,
     and it exits (for its supervisor to restart it) rather than spin while publishing nothing."""
-    namespace = f"x{uuid.uuid4().hex[:8]}."
-    asyncio.run(apply_topics(bootstrap, catalogue(), partitions=1, namespace=namespace))
-    env = {"WIREDESK_BOOTSTRAP": bootstrap, "WIREDESK_NAMESPACE": namespace}
-    port = free_port()
-    log = tmp_path / "runner.log"
-    runner = _start(env, port, log)
+    process = runner.start()
     try:
-        _wait_healthy(port, runner)
-        asyncio.run(produce(bootstrap, namespace + "events.v1", [("k", b"1")]))
-        assert [o["n"] for o in asyncio.run(_read_until_count(bootstrap, namespace, 1))] == [1]
+        _wait_healthy(runner.port, process)
+        asyncio.run(produce(bootstrap, runner.source, [("k", b"1")]))
+        first = asyncio.run(read_until(bootstrap, runner.published, lambda found: len(found) >= 1, timeout=30))
+        assert [record["value"]["n"] for record in first] == [1]
 
         async def fence_and_feed() -> None:
-            usurper = AIOKafkaProducer(bootstrap_servers=bootstrap, transactional_id=f"{namespace}wiredesk-publish-tx")
+            usurper = AIOKafkaProducer(
+                bootstrap_servers=bootstrap, transactional_id=f"{runner.namespace}wiredesk-publish-tx"
+            )
             await usurper.start()  # InitProducerId bumps the epoch: the runner's producer is now a zombie
             await usurper.stop()
-            await produce(bootstrap, namespace + "events.v1", [("k", str(n).encode()) for n in range(2, 12)])
+            await produce(bootstrap, runner.source, [("k", str(n).encode()) for n in range(2, 12)])
 
         asyncio.run(fence_and_feed())
-        returncode = runner.wait(timeout=90)
+        returncode = process.wait(timeout=90)
     finally:
-        if runner.poll() is None:
-            runner.kill()
-            runner.wait()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     assert returncode != 0
-    assert "transactions aborted in a row" in log.read_text()
-    assert [o["n"] for o in asyncio.run(_output(bootstrap, namespace + "stories.published.v1"))] == [1]
-
-
-async def _read_until_count(bootstrap: str, namespace: str, count: int) -> list[dict[str, int]]:
-    for _ in range(60):
-        outputs = await _output(bootstrap, namespace + "stories.published.v1")
-        if len(outputs) >= count:
-            return outputs
-        await asyncio.sleep(0.5)
-    return outputs
+    assert "transactions aborted in a row" in runner.log.read_text()
+    assert [o["n"] for o in asyncio.run(_output(bootstrap, runner.published))] == [1]
