@@ -5,19 +5,20 @@ import pytest
 from services.ingest.app import _run_until_stopped
 
 
+async def _waits_a_minute(cancelled: asyncio.Event) -> None:
+    """A loop in a long back-off; sets `cancelled` when it is cancelled."""
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        cancelled.set()
+        raise
+
+
 async def test_stop_cancels_a_loop_stuck_in_a_long_back_off():
     stop = asyncio.Event()
     cancelled = asyncio.Event()
-
-    async def backing_off() -> None:
-        try:
-            await asyncio.sleep(60)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-
     asyncio.get_running_loop().call_later(0.05, stop.set)
-    await asyncio.wait_for(_run_until_stopped([backing_off()], stop), timeout=5)
+    await asyncio.wait_for(_run_until_stopped([_waits_a_minute(cancelled)], stop), timeout=5)
     assert cancelled.is_set()
 
 
@@ -36,13 +37,7 @@ async def test_a_loop_that_dies_stops_the_others_and_is_raised():
     async def broken() -> None:
         raise ValueError("bug")
 
-    async def healthy() -> None:
-        try:
-            await asyncio.sleep(60)
-        except asyncio.CancelledError:
-            others_cancelled.set()
-            raise
-
     with pytest.raises(ValueError, match="bug"):
-        await asyncio.wait_for(_run_until_stopped([broken(), healthy()], asyncio.Event()), timeout=5)
+        loops = [broken(), _waits_a_minute(others_cancelled)]
+        await asyncio.wait_for(_run_until_stopped(loops, asyncio.Event()), timeout=5)
     assert others_cancelled.is_set()
