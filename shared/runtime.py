@@ -123,8 +123,8 @@ class Stage:
         # `topics apply` creates the changelog before the worker starts (schemas/topics.yaml says why),
         # under the name Faust will use: a Faust upgrade that renamed it must stop the stage here.
         expected = self.settings.namespace + changelog_topic(self.name, name)
-        if table.changelog_topic.get_topic_name() != expected:
-            raise FatalError(f"Faust names the changelog {table.changelog_topic.get_topic_name()}, not {expected}")
+        if (actual := table.changelog_topic.get_topic_name()) != expected:
+            raise FatalError(f"Faust names the changelog {actual}, not {expected}")
         mirrored = _Mirrored(table)
 
         async def recovered() -> None:

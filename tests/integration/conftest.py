@@ -115,8 +115,8 @@ async def read_until(
     """Records of `topic` from the beginning (read_committed) once `done` says they are complete.
 
     Gives up when `timeout` seconds pass without a new record, or after four times `timeout` in all: a
-    slow machine that is still making progress gets its time (CI machines run this suite at half the
-    speed of a workstation), while a stalled pipeline fails within `timeout`. The caller's assertions on
+    slow or loaded machine that is still making progress gets its time, while a stalled pipeline fails
+    within `timeout`. The caller's assertions on
     what was read then say what is missing. For at-least-once topics, where a replay can repeat records,
     `done` must look at what was read, not count it.
     """
