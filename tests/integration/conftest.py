@@ -16,8 +16,10 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.workspace import produce as produce  # the one producer of test input (shared with the benchmarks)
 from cli.commands.topics import all_topics
@@ -149,6 +151,21 @@ async def read_topic(
 def free_ports() -> Iterator[Any]:
     """A function giving a free loopback port per call."""
     yield free_port
+
+
+def scrape(url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """A service's /metrics page, parsed by prometheus_client: {(sample name, its labels): value}."""
+    text = httpx.get(url, timeout=10).text
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def sample(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float | None:
+    """The value of sample `name` with exactly `labels` in a `scrape`, or None when the page has none."""
+    return samples.get((name, frozenset(labels.items())))
 
 
 async def high_watermark(bootstrap: str, topic: str) -> int:

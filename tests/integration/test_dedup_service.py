@@ -16,7 +16,6 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from cli.supervisor import Supervisor
@@ -25,7 +24,7 @@ from services.dedup.core import DedupIndex
 from shared.kafka.broker import free_port
 from shared.models import Lineage, Story, utcnow
 from shared.topics import PARSED, UNIQUE
-from tests.integration.conftest import assert_loopback_only, high_watermark, produce, read_until
+from tests.integration.conftest import assert_loopback_only, high_watermark, produce, read_until, sample, scrape
 
 pytestmark = pytest.mark.broker
 
@@ -127,23 +126,16 @@ def test_kill_nine_of_dedup_emits_what_an_uninterrupted_index_does(pipeline: Sup
     assert len(kills) == 2 * CHAINS // 6
 
     # What ops scrape: the restarted worker's own counts, and its consumer lag back to 0 once it commits.
-    lag = f'wiredesk_dedup_consumer_lag{{partition="0",topic="{ns}{PARSED}"}}'
+    source = {"topic": ns + PARSED, "partition": "0"}
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        samples = _scrape(f"http://127.0.0.1:{port}/metrics")
-        if samples.get(lag) == 0.0:
+        samples = scrape(f"http://127.0.0.1:{port}/metrics")
+        if sample(samples, "wiredesk_dedup_consumer_lag", **source) == 0.0:
             break
         time.sleep(1)
-    assert samples.get(lag) == 0.0, {k: v for k, v in samples.items() if "consumer" in k}
-    assert samples[f'wiredesk_dedup_consumer_end_offset{{partition="0",topic="{ns}{PARSED}"}}'] == len(stories)
-    assert samples['wiredesk_dedup_messages_total{outcome="ok"}'] > 0
-    assert samples["wiredesk_dedup_skipped_records_total"] == 0.0
-
-
-def _scrape(url: str) -> dict[str, float]:
-    """A Prometheus text page as {sample with its labels: value}."""
-    text = httpx.get(url, timeout=5).text
-    return {
-        name: float(value)
-        for name, _, value in (line.rpartition(" ") for line in text.splitlines() if line and not line.startswith("#"))
+    assert sample(samples, "wiredesk_dedup_consumer_lag", **source) == 0.0, {
+        key: value for key, value in samples.items() if "consumer" in key[0]
     }
+    assert sample(samples, "wiredesk_dedup_consumer_end_offset", **source) == len(stories)
+    assert (sample(samples, "wiredesk_dedup_messages_total", outcome="ok") or 0) > 0
+    assert sample(samples, "wiredesk_dedup_skipped_records_total") == 0.0

@@ -36,7 +36,7 @@ from shared.models import DeadLetter, RawEnvelope
 from shared.serde import decode
 from shared.settings import PROJECT_ROOT
 from shared.topics import RAW, deadletter_topic, spec
-from tests.integration.conftest import high_watermark, read_until
+from tests.integration.conftest import high_watermark, read_until, scrape
 
 pytestmark = pytest.mark.broker
 
@@ -137,11 +137,12 @@ def test_kill_nine_of_ingest_loses_and_invents_nothing(pipeline: Supervisor, boo
     assert len(repeated) <= len(expected) // 4, f"{len(repeated)} items repeated"
 
 
-def error_counts(metrics: str) -> Counter[str]:
+def error_counts(url: str) -> Counter[str]:
     """wiredesk_ingest_errors_total by kind, summed over the feeds."""
     counts: Counter[str] = Counter()
-    for kind, value in re.findall(r'^wiredesk_ingest_errors_total\{[^}]*kind="([^"]+)"[^}]*\} (\S+)$', metrics, re.M):
-        counts[kind] += int(float(value))
+    for (name, labels), value in scrape(url).items():
+        if name == "wiredesk_ingest_errors_total":
+            counts[dict(labels)["kind"]] += int(value)
     return counts
 
 
@@ -187,7 +188,7 @@ def test_agency_faults_neither_lose_nor_repeat_an_item(pipeline: Supervisor, boo
         assert re.match(r"feed tass-(ru|en): feed is not well-formed XML", letter.reason), letter.reason
         assert letter.original.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<rss')
 
-    errors = error_counts(httpx.get(f"http://127.0.0.1:{ingest_port}/metrics", timeout=10).text)
+    errors = error_counts(f"http://127.0.0.1:{ingest_port}/metrics")
     # Every fault happened and was seen for what it is (each kind is counted once per failed attempt).
     assert {kind: errors[kind] > 0 for kind in ("throttled", "http_500", "bad_body", "timeout")} == dict.fromkeys(
         ("throttled", "http_500", "bad_body", "timeout"), True
