@@ -46,6 +46,7 @@ from services.parse.text import (
     guess_legacy_encoding,
     parse_datetime,
     pubstatus_from_signals,
+    split_lines,
     utc_iso,
     version_from_flags,
 )
@@ -102,7 +103,7 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
     preamble, stx, rest = text.partition("\x02")
     if not stx:
         raise ParseError(f"ANPA: item {index}: no STX (start of text)", format=AnpaParser.name)
-    header_lines = _lines(preamble.strip(_SYN + "\r\n"))
+    header_lines = split_lines(preamble.strip(_SYN + "\r\n"))
     if not header_lines or not _HEADER.match(header_lines[0]):
         raise ParseError(f"ANPA: item {index}: no service and message number after SOH", format=AnpaParser.name)
     # A selector line is under 80 characters; the cap keeps a hostile one from costing quadratic time.
@@ -112,7 +113,7 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
     content, etx, trailer = rest.partition("\x03")
     if not etx:
         raise ParseError(f"ANPA: item {index}: no ETX (end of text): message truncated", format=AnpaParser.name)
-    top = _TopMatter(_lines(content))
+    top = _TopMatter(split_lines(content))
     if not top.headline:
         raise ParseError(f"ANPA: item {index}: no headline", format=AnpaParser.name)
     flags = [selector["take"], *top.take_words, *top.notes]
@@ -138,14 +139,6 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
         "body_text": body_text,
         "subjects": [Subject(scheme="anpa-category", code=selector["category"].lower(), source="agency")],
     }
-
-
-def _lines(text: str) -> list[str]:
-    # Not str.splitlines, which also splits on the RS/US bytes that separate agate cells; and not a
-    # regex split, which costs ~40 µs a story to find the few line breaks.
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n")
 
 
 def _stamp(trailer: str) -> str | None:

@@ -46,6 +46,7 @@ from services.parse.text import (
     guess_legacy_encoding,
     month_from_name,
     pubstatus_from_signals,
+    split_lines,
     utc_iso,
     version_from_flags,
 )
@@ -103,7 +104,8 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
     preamble, stx, rest = text.partition("\x02")
     if not stx:
         raise ParseError(f"IPTC 7901: item {index}: no STX (start of text)", format=Iptc7901Parser.name)
-    header_line, _, keyword_block = preamble.replace("\r\n", "\n").replace("\r", "\n").partition("\n")
+    header_line, *keyword_lines = split_lines(preamble)
+    keyword_block = "\n".join(keyword_lines)
     header = _HEADER.match(header_line.strip())
     if header is None:
         raise ParseError(f"IPTC 7901: item {index}: unreadable header line", format=Iptc7901Parser.name)

@@ -34,6 +34,7 @@ from services.parse.text import (
     flag_signals,
     guess_legacy_encoding,
     pubstatus_from_signals,
+    split_lines,
     version_from_flags,
 )
 from shared.errors import ParseError
@@ -113,10 +114,7 @@ class _Header:
 
 
 def _message_fields(source: str, message: str, index: int) -> dict[str, Any]:
-    if "\r" in message:
-        # CR, LF or CRLF, mixed: str.replace does in C what a regex split does at ~40 ns a character.
-        message = message.replace("\r\n", "\n").replace("\r", "\n")
-    header, lines = _read_header(message.split("\n"))
+    header, lines = _read_header(split_lines(message))
     # Each line is a paragraph: cleaned all in one pass, blank ones dropped.
     paragraphs = [p for p in clean_text("\n".join(lines)).split("\n") if p]
     while paragraphs and _SIGN_OFF.match(paragraphs[-1]):
