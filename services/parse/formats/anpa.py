@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from services.parse.formats.base import FeedContext
-from services.parse.formats.xmlfields import agency_from, build_story
+from services.parse.formats.story import agency_from, build_story
 from services.parse.text import (
     check_size,
     check_story_count,

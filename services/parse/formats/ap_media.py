@@ -32,7 +32,8 @@ from services.parse.formats.ninjs import (
     urgency_of,
     version_of,
 )
-from services.parse.formats.xmlfields import Body, agency_from, build_story
+from services.parse.formats.story import agency_from, build_story
+from services.parse.formats.xmlfields import Body
 from services.parse.text import check_story_count, dateline_from_text, find_dateline, version_from_flags
 from shared.errors import ParseError
 from shared.models import Dateline, Story, Subject

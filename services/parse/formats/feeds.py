@@ -26,7 +26,8 @@ from lxml import etree
 
 from services.parse.formats.base import FeedContext
 from services.parse.formats.ninjs import markup_body, text_body, timestamp
-from services.parse.formats.xmlfields import XML_LANG, Body, agency_from, build_story, derived_id, text_of
+from services.parse.formats.story import agency_from, build_story, derived_id
+from services.parse.formats.xmlfields import XML_LANG, Body, text_of
 from services.parse.text import (
     check_size,
     check_story_count,

@@ -34,7 +34,7 @@ import re
 from typing import Any, ClassVar
 
 from services.parse.formats.base import FeedContext
-from services.parse.formats.xmlfields import agency_from, build_story
+from services.parse.formats.story import agency_from, build_story
 from services.parse.text import (
     check_size,
     check_story_count,

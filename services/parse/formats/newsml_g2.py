@@ -21,11 +21,10 @@ from typing import Any, ClassVar
 from lxml import etree
 
 from services.parse.formats.base import FeedContext
+from services.parse.formats.story import agency_from, build_story
 from services.parse.formats.xmlfields import (
     XML_LANG,
     Body,
-    agency_from,
-    build_story,
     extract,
     int_or_none,
     namespace_of,

@@ -32,10 +32,9 @@ from urllib.parse import unquote
 import orjson
 
 from services.parse.formats.base import FeedContext, ParseLimits
+from services.parse.formats.story import agency_from, build_story
 from services.parse.formats.xmlfields import (
     Body,
-    agency_from,
-    build_story,
     render_body,
     render_markup_text,
     strip_namespaces,

@@ -17,11 +17,9 @@ from typing import Any, ClassVar
 from lxml import etree
 
 from services.parse.formats.base import FeedContext
+from services.parse.formats.story import agency_from, build_story, derived_id
 from services.parse.formats.xmlfields import (
     XML_LANG,
-    agency_from,
-    build_story,
-    derived_id,
     extract,
     int_or_none,
     render_body,

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from services.parse.formats.anpa import PRIORITY_URGENCY
 from services.parse.formats.base import FeedContext
-from services.parse.formats.xmlfields import build_story
+from services.parse.formats.story import build_story
 from services.parse.text import (
     check_size,
     check_story_count,

@@ -25,7 +25,8 @@ from typing import Any, ClassVar
 from lxml import etree, html
 
 from services.parse.formats.base import FeedContext
-from services.parse.formats.xmlfields import build_story, derived_id, render_body, text_of, xpath
+from services.parse.formats.story import build_story, derived_id
+from services.parse.formats.xmlfields import render_body, text_of, xpath
 from services.parse.text import (
     check_size,
     clean_text,

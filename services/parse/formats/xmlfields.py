@@ -8,7 +8,6 @@ Fields are read through declarative mappings: field name → xpaths tried in ord
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from collections.abc import Iterable, Mapping
@@ -17,27 +16,20 @@ from typing import Any
 
 from lxml import etree
 from lxml.html import fragment_fromstring
-from pydantic import ValidationError
 
-from services.parse.formats.base import FeedContext
 from services.parse.text import (
     clean_text,
     collapse_whitespace,
-    extract_credits,
     join_paragraphs,
-    parse_datetime,
     split_paragraphs,
 )
 from shared.errors import ParseError
-from shared.models import Story, Subject
+from shared.models import Subject
 
 __all__ = [
     "XML_LANG",
     "Body",
     "FieldMap",
-    "agency_from",
-    "build_story",
-    "derived_id",
     "extract",
     "int_or_none",
     "namespace_of",
@@ -142,40 +134,6 @@ def urgency_or_none(value: str | None) -> int | None:
     """An IPTC urgency (1–9) from `value`; None when out of range or not a number."""
     number = int_or_none(value)
     return number if number is not None and number <= 9 else None
-
-
-# Order matters: longer names first, so "Australian Associated Press" is AAP, not AP.
-_AGENCIES = (
-    (re.compile(r"australian associated press|\baap\b", re.I), "aap"),
-    (re.compile(r"reuters", re.I), "reuters"),
-    (re.compile(r"associated press|\bap\b|approvider", re.I), "ap"),
-    (re.compile(r"agence france|\bafp\b", re.I), "afp"),
-    (re.compile(r"tass\b", re.I), "tass"),
-    (re.compile(r"\bdpa\b", re.I), "dpa"),
-    (re.compile(r"\befe\b", re.I), "efe"),
-    (re.compile(r"\bansa\b", re.I), "ansa"),
-    (re.compile(r"press association|\bpa\b", re.I), "pa"),
-    (re.compile(r"canadian press", re.I), "cp"),
-    (re.compile(r"ritzau", re.I), "ritzau"),
-    (re.compile(r"\bntb\b", re.I), "ntb"),
-    (re.compile(r"\bstt\b", re.I), "stt"),
-    (re.compile(r"\btt\b", re.I), "tt"),
-    (re.compile(r"belga", re.I), "belga"),
-    (re.compile(r"sda-ats|\bats\b|\bsda\b", re.I), "ats"),
-    (re.compile(r"business ?wire", re.I), "businesswire"),
-    (re.compile(r"globenewswire", re.I), "globenewswire"),
-)
-
-
-def agency_from(candidates: Iterable[str | None]) -> str | None:
-    """The short agency name the first recognisable candidate (provider, copyright holder) names."""
-    for candidate in candidates:
-        if not candidate:
-            continue
-        for pattern, short in _AGENCIES:
-            if pattern.search(candidate):
-                return short
-    return None
 
 
 def unique_subjects(subjects: Iterable[Subject]) -> list[Subject]:
@@ -377,28 +335,3 @@ def _anchor_open(href: str) -> str:
     if _PLAIN_HREF.fullmatch(href):
         return f'<a href="{href.replace("&", "&amp;")}">'
     return str(etree.tostring(etree.Element("a", href=href), encoding="unicode", method="html"))[: -len("</a>")]
-
-
-def derived_id(*parts: str | None) -> str:
-    """A stable id for an item its agency sent without one: a hash of what identifies it."""
-    return hashlib.sha1("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:20]
-
-
-def build_story(fmt: str, label: str, ctx: FeedContext, index: int, fields: dict[str, Any]) -> Story:
-    """A `Story` from parsed `fields`: id, credits, dates and lineage filled in; ParseError when invalid.
-
-    `fields` holds Story field values plus "agency" (may be None: the feed's agency is used) and
-    "first_created"/"version_created"/"embargoed_until" as raw strings.
-    """
-    agency = fields.pop("agency", None) or ctx.agency
-    for stamp in ("first_created", "version_created", "embargoed_until"):
-        fields[stamp] = parse_datetime(fields.get(stamp))
-    body_text = fields.get("body_text") or ""
-    fields["credits"] = extract_credits(body_text)
-    lineage = ctx.lineage.model_copy(update={"item_index": index}) if ctx.lineage else None
-    try:
-        return Story(id=f"{agency}:{fields['agency_id']}", agency=agency, format=fmt, lineage=lineage, **fields)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"])
-        raise ParseError(f"{label}: item {index}: {where}: {problem['msg']}", format=fmt) from exc

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from services.parse.formats.base import FeedContext
-from services.parse.formats.xmlfields import agency_from, build_story, derived_id
+from services.parse.formats.story import agency_from, build_story, derived_id
 from services.parse.text import (
     check_size,
     check_story_count,
