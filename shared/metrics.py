@@ -2,9 +2,43 @@
 
 from __future__ import annotations
 
+import logging
+
 from prometheus_client import Counter, Histogram
 
-__all__ = ["StageMetrics"]
+__all__ = ["SourcePositions", "StageMetrics"]
+
+log = logging.getLogger("wiredesk.metrics")
+
+
+class SourcePositions:
+    """Counts and logs the source records a consumer passes over without handing them to its stage.
+
+    Every source topic is written by non-transactional producers, so its offsets have no holes: a jump
+    forward on one partition within one assignment means records were never handled. A consumer would
+    commit past them (a loss nothing else reports); this makes it visible in the logs and in
+    `wiredesk_<stage>_skipped_records_total`. Going back (a redelivery after a restart or an aborted
+    transaction) is at least once, not a loss, and is not counted.
+    """
+
+    def __init__(self, skipped: Counter) -> None:
+        self._skipped = skipped
+        self._next: dict[tuple[str, int], int] = {}
+
+    def saw(self, topic: str, partition: int, offset: int) -> None:
+        """Note that the record at `offset` reached the stage."""
+        expected = self._next.get((topic, partition))
+        if expected is not None and offset > expected:
+            self._skipped.inc(offset - expected)
+            log.error(
+                "source records passed over",
+                extra={"topic": topic, "partition": partition, "expected": expected, "got": offset},
+            )
+        self._next[(topic, partition)] = offset + 1
+
+    def forget(self) -> None:
+        """Start over after a rebalance: a partition may come back at offsets another worker committed."""
+        self._next.clear()
 
 
 class StageMetrics:
@@ -22,6 +56,7 @@ class StageMetrics:
             f"wiredesk_{stage}_skipped_records_total",
             f"Source records the {stage} stage's consumer passed over without handling them: should stay 0.",
         )
+        self.positions = SourcePositions(self.skipped)
         self.processing_seconds = Histogram(
             f"wiredesk_{stage}_processing_seconds", f"Time the {stage} stage spends on one message."
         )

@@ -85,14 +85,13 @@ class Stage:
         self.source = self.topic(source)
         self.metrics = StageMetrics(name)
         self._chores: list[_Chore] = []
-        self._next_offset: dict[int, int] = {}
         monitor = ConsumerMonitor()
         self.app.monitor = monitor
         REGISTRY.register(ConsumerCollector(name, monitor))
         self._add_web_pages()
 
         async def rewind(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-            self._next_offset.clear()
+            self.metrics.positions.forget()
             await self._rewind_uncommitted()
 
         self.app.on_rebalance_complete.connect(rewind)
@@ -155,7 +154,7 @@ class Stage:
         async def agent(stream: faust.StreamT[bytes]) -> None:
             async for event in stream.events():
                 message = event.message
-                self._check_contiguous(message.partition, message.offset)
+                self.metrics.positions.saw(message.topic, message.partition, message.offset)
                 incoming = Incoming(
                     value=event.value,
                     key=message.key,
@@ -167,21 +166,6 @@ class Stage:
 
         agent.__name__ = f"{self.name}_agent"
         self.app.agent(self.source, name=f"wiredesk.{self.name}", concurrency=concurrency)(agent)
-
-    def _check_contiguous(self, partition: int, offset: int) -> None:
-        """Say so loudly when the consumer passes over source records.
-
-        Every source topic is written by non-transactional producers, so its offsets have no holes: a jump
-        forward within one assignment means records were never handed to the stage. Faust would commit
-        past them as a gap (a loss nothing else reports); this makes it visible in the logs and in
-        `wiredesk_<stage>_skipped_records_total`. After a rebalance the stream restarts at the committed
-        offset, which is never past the next one expected.
-        """
-        expected = self._next_offset.get(partition)
-        if expected is not None and offset > expected:
-            self.metrics.skipped.inc(offset - expected)
-            log.error("source records passed over", extra={"partition": partition, "expected": expected, "got": offset})
-        self._next_offset[partition] = offset + 1
 
     async def handle(self, handler: Handler, incoming: Incoming) -> None:
         """Run one record through `handler`, sending its outputs or dead-lettering it."""

@@ -33,7 +33,7 @@ from shared.errors import FatalError, InvalidInput
 from shared.kafka.compacted import read_compacted
 from shared.kafka.partition import partition_for
 from shared.kafka.producer import MAX_BATCH_BYTES
-from shared.metrics import StageMetrics
+from shared.metrics import SourcePositions, StageMetrics
 from shared.models import utcnow
 from shared.records import Incoming, Output, dead_letter_record
 from shared.settings import ServiceSettings
@@ -176,8 +176,9 @@ class Prefetch(ConsumerRebalanceListener):  # type: ignore[misc]
     commit.
     """
 
-    def __init__(self, consumer: AIOKafkaConsumer, *, max_records: int, limit: int) -> None:
+    def __init__(self, consumer: AIOKafkaConsumer, *, max_records: int, limit: int, positions: SourcePositions) -> None:
         self._consumer = consumer
+        self._positions = positions
         self._max_records = max_records
         self._limit = limit
         self._queue: deque[ConsumerRecord[bytes, bytes]] = deque()
@@ -224,6 +225,7 @@ class Prefetch(ConsumerRebalanceListener):  # type: ignore[misc]
         batch: Batch = {}
         for _ in range(min(self._max_records, len(self._queue))):
             record = self._queue.popleft()
+            self._positions.saw(record.topic, record.partition, record.offset)
             batch.setdefault(TopicPartition(record.topic, record.partition), []).append(record)
         self._room.set()
         return batch
@@ -246,6 +248,7 @@ class Prefetch(ConsumerRebalanceListener):  # type: ignore[misc]
         # After a rebalance the consumer resumes from the committed offsets: records queued from before
         # would be read twice.
         self._queue.clear()
+        self._positions.forget()
         self._room.set()
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
@@ -325,7 +328,9 @@ class TransactionalRunner:
                 await producer.partitions_for(topic)
             await self._load_state()
             await consumer.start()
-            prefetch = Prefetch(consumer, max_records=self.max_batch, limit=4 * self.max_batch)
+            prefetch = Prefetch(
+                consumer, max_records=self.max_batch, limit=4 * self.max_batch, positions=self.metrics.positions
+            )
             consumer.subscribe(self.sources, listener=prefetch)
             prefetch.start()
             try:

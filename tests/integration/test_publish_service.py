@@ -19,7 +19,7 @@ from services.publish.ninjs import validate_ninjs
 from shared.kafka.broker import free_port
 from shared.models import Story, Subject, utcnow
 from shared.topics import CLUSTERED, PUBLISHED
-from tests.integration.conftest import high_watermark, produce, read_topic
+from tests.integration.conftest import high_watermark, produce, read_topic, sample, scrape
 
 pytestmark = pytest.mark.broker
 
@@ -127,7 +127,8 @@ def test_kill_nine_of_publish_mid_stream_loses_and_duplicates_nothing(publish: S
         time.sleep(0.02)
     publish.kill("publish")
     asyncio.run(_produce(bootstrap, ns + CLUSTERED, stories[total // 2 :]))
-    publish.start("publish", free_port())
+    port = free_port()
+    publish.start("publish", port)
     publish.wait_healthy(timeout=120)
 
     for topic, expected in ((PUBLISHED, total), ("stories.desk.world.v1", total // 2)):
@@ -135,6 +136,10 @@ def test_kill_nine_of_publish_mid_stream_loses_and_duplicates_nothing(publish: S
         keys = Counter(record["key"] for record in records)
         assert len(keys) == expected, f"{topic}: {expected - len(keys)} stories lost"
         assert max(keys.values()) == 1, f"{topic}: published twice: {[k for k, n in keys.items() if n > 1][:5]}"
+    # The restarted runner handled the rest of the source without passing over a record.
+    metrics = scrape(f"http://127.0.0.1:{port}/metrics")
+    assert (sample(metrics, "wiredesk_publish_messages_total", outcome="ok") or 0) > 0
+    assert sample(metrics, "wiredesk_publish_skipped_records_total") == 0
 
 
 def test_embargo_hold_survives_kill_nine_and_is_released_once_at_its_time(publish: Supervisor, bootstrap: str) -> None:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.errors import OffsetOutOfRangeError
+from prometheus_client import CollectorRegistry, Counter
 
+from shared.metrics import SourcePositions
 from shared.txrunner import Prefetch
 
 A, B = TopicPartition("wire.clustered.v1", 0), TopicPartition("events.v1", 0)
@@ -41,6 +44,14 @@ class _Consumer:
         self.seeks.append((tp, offset))
 
 
+def _prefetch(consumer: _Consumer, *, max_records: int, limit: int) -> tuple[Prefetch, Callable[[], float | None]]:
+    """A prefetch over `consumer`, and a reading of its count of records passed over."""
+    registry = CollectorRegistry()
+    positions = SourcePositions(Counter("skipped_records", "Records passed over.", registry=registry))
+    prefetch = Prefetch(consumer, max_records=max_records, limit=limit, positions=positions)
+    return prefetch, lambda: registry.get_sample_value("skipped_records_total")
+
+
 def _offsets(batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> dict[TopicPartition, list[int]]:
     return {tp: [record.offset for record in records] for tp, records in batch.items()}
 
@@ -53,7 +64,7 @@ def test_batches_keep_arrival_order_per_partition_and_the_rewind_covers_the_queu
                 {A: [_record(A, 12)], B: [_record(B, 6), _record(B, 7)]},
             ]
         )
-        prefetch = Prefetch(consumer, max_records=4, limit=100)  # type: ignore[arg-type]
+        prefetch, _ = _prefetch(consumer, max_records=4, limit=100)
         prefetch.start()
         await asyncio.sleep(0.05)  # both fetches taken off the consumer
         first = await prefetch.take(timeout=1)
@@ -70,7 +81,7 @@ def test_batches_keep_arrival_order_per_partition_and_the_rewind_covers_the_queu
 def test_a_partition_only_in_the_queue_is_rewound_to_its_first_queued_record() -> None:
     async def scenario() -> list[tuple[TopicPartition, int]]:
         consumer = _Consumer([{A: [_record(A, 1), _record(A, 2)]}, {B: [_record(B, 40)]}])
-        prefetch = Prefetch(consumer, max_records=2, limit=100)  # type: ignore[arg-type]
+        prefetch, _ = _prefetch(consumer, max_records=2, limit=100)
         prefetch.start()
         await asyncio.sleep(0.05)
         batch = await prefetch.take(timeout=1)
@@ -85,7 +96,7 @@ def test_a_partition_only_in_the_queue_is_rewound_to_its_first_queued_record() -
 def test_the_queue_is_bounded_and_take_waits_only_its_timeout() -> None:
     async def scenario() -> tuple[int, int, dict[TopicPartition, Any]]:
         consumer = _Consumer([{A: [_record(A, n)]} for n in range(10)])
-        prefetch = Prefetch(consumer, max_records=1, limit=3)  # type: ignore[arg-type]
+        prefetch, _ = _prefetch(consumer, max_records=1, limit=3)
         prefetch.start()
         await asyncio.sleep(0.05)
         stalled_at = consumer.fetch_calls  # it stops fetching once 3 records wait
@@ -108,7 +119,7 @@ def test_a_consumer_error_reaches_the_runner() -> None:
             raise OffsetOutOfRangeError({A: 3})
 
     async def scenario() -> None:
-        prefetch = Prefetch(_Broken([]), max_records=1, limit=3)  # type: ignore[arg-type]
+        prefetch, _ = _prefetch(_Broken([]), max_records=1, limit=3)
         prefetch.start()
         try:
             await prefetch.take(timeout=5)
@@ -119,3 +130,29 @@ def test_a_consumer_error_reaches_the_runner() -> None:
     with pytest.raises(OffsetOutOfRangeError):
         asyncio.run(scenario())
     assert time.monotonic() - started < 4  # raised when it happened, not after the take's timeout
+
+
+def test_records_the_consumer_passes_over_are_counted_and_a_rewind_or_rebalance_is_not() -> None:
+    async def scenario() -> list[float | None]:
+        consumer = _Consumer([{A: [_record(A, 10), _record(A, 11), _record(A, 14)]}, {A: [_record(A, 15)]}])
+        prefetch, skipped = _prefetch(consumer, max_records=3, limit=100)
+        counts = []
+        prefetch.start()
+        await asyncio.sleep(0.05)
+        batch = await prefetch.take(timeout=1)
+        counts.append(skipped())  # 12 and 13 never reached the runner
+        await prefetch.rewind(batch)  # back to 10: read again, not a loss
+        consumer.fetches.extend([{A: [_record(A, 10)]}, {B: [_record(B, 3)]}])
+        await asyncio.sleep(0.05)
+        while await prefetch.take(timeout=0.05):
+            pass
+        counts.append(skipped())
+        await prefetch.on_partitions_revoked([A])  # the partition may come back where another worker left it
+        consumer.fetches.append({A: [_record(A, 90)]})
+        await asyncio.sleep(0.05)
+        await prefetch.take(timeout=1)
+        counts.append(skipped())
+        await prefetch.stop()
+        return counts
+
+    assert asyncio.run(scenario()) == [2, 2, 2]

@@ -27,15 +27,15 @@ def test_a_jump_forward_is_counted_and_logged_and_replays_are_not(
     stage: Stage, caplog: pytest.LogCaptureFixture
 ) -> None:
     for offset in (0, 1, 2):
-        stage._check_contiguous(0, offset)
-    stage._check_contiguous(1, 7)  # the first record seen on a partition sets its start
+        stage.metrics.positions.saw(PARSED, 0, offset)
+    stage.metrics.positions.saw(PARSED, 1, 7)  # the first record seen on a partition sets its start
     assert _skipped("merge") == 0
-    stage._check_contiguous(0, 6)  # 3, 4 and 5 never reached the handler
+    stage.metrics.positions.saw(PARSED, 0, 6)  # 3, 4 and 5 never reached the handler
     assert _skipped("merge") == 3
     assert [(r.levelname, r.expected, r.got) for r in caplog.records] == [("ERROR", 3, 6)]  # type: ignore[attr-defined]
-    stage._check_contiguous(0, 2)  # a redelivery after a restart goes back: at least once, not a loss
-    stage._check_contiguous(0, 3)
-    stage._check_contiguous(1, 8)
+    stage.metrics.positions.saw(PARSED, 0, 2)  # a redelivery after a restart goes back: at least once, not a loss
+    stage.metrics.positions.saw(PARSED, 0, 3)
+    stage.metrics.positions.saw(PARSED, 1, 8)
     assert _skipped("merge") == 3
 
 
