@@ -22,6 +22,7 @@ from services.parse.formats.story import agency_from, build_story
 from services.parse.formats.xmlfields import (
     XML_LANG,
     Body,
+    FieldMap,
     extract,
     int_or_none,
     render_body,
@@ -33,14 +34,14 @@ from services.parse.formats.xmlfields import (
     xpath,
 )
 from services.parse.text import urgency_from_word
-from services.parse.xmlsafe import parse_xml
+from services.parse.xmlsafe import markup_head, parse_xml
 from shared.errors import ParseError
 from shared.models import Dateline, Signal, Story, Subject
 
 __all__ = ["NewsML12Parser"]
 
 _LABEL = "NewsML 1.2"
-_FIELDS = {
+_FIELDS: FieldMap = {
     "agency_id": (
         "Identification/NewsIdentifier/NewsItemId",
         ".//guid",
@@ -56,7 +57,7 @@ _FIELDS = {
         ".//Location[@HowPresent='Origin']/Property[@FormalName='City']/@Value",
         ".//Location/Property[@FormalName='City']/@Value",
     ),
-    "language": (".//DescriptiveMetadata/Language/@FormalName", ".//Language/@FormalName", "@*[name()='xml:lang']"),
+    "language": (".//DescriptiveMetadata/Language/@FormalName", ".//Language/@FormalName", "@xml:lang"),
     "urgency": (
         "NewsManagement/Urgency/@FormalName",
         "NewsManagement/Urgency",
@@ -68,7 +69,10 @@ _FIELDS = {
     "first_created": ("NewsManagement/FirstCreated",),
     "version_created": ("NewsManagement/ThisRevisionCreated",),
     "advisory": (".//NewsLine[NewsLineType/@FormalName='AdvisoryLine']/NewsLineText",),
-    "provider": ("Identification/NewsIdentifier/ProviderId", ".//AdministrativeMetadata/Provider/Party/@FormalName"),
+    "provider": (
+        "Identification/NewsIdentifier/ProviderId",
+        ".//AdministrativeMetadata/Provider/Party/@FormalName",
+    ),
     "copyright": (".//NewsLines/CopyrightLine", ".//AdministrativeMetadata/Source/Party/@FormalName"),
 }
 _STATUS = {"usable": "usable", "withheld": "withheld", "canceled": "canceled", "cancelled": "canceled"}
@@ -87,11 +91,11 @@ class NewsML12Parser:
 
     def sniff(self, data: bytes) -> bool:
         """Whether a `<NewsML>` root (NewsML 1.x, not G2's `newsMessage`) opens the document."""
-        return b"<NewsML" in data[:4096]
+        return b"<NewsML" in markup_head(data)
 
     def parse(self, data: bytes, ctx: FeedContext) -> list[Story]:
         """One story per NewsItem of the envelope."""
-        root = strip_namespaces(parse_xml(data, _LABEL, ctx.limits))
+        root = strip_namespaces(parse_xml(data, _LABEL, ctx.limits), data)
         if root.tag != "NewsML":
             raise ParseError(f"NewsML 1.2: root element is <{root.tag}>, not <NewsML>", format=self.name)
         items = root.findall("NewsItem")

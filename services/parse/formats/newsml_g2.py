@@ -25,6 +25,7 @@ from services.parse.formats.story import agency_from, build_story
 from services.parse.formats.xmlfields import (
     XML_LANG,
     Body,
+    FieldMap,
     extract,
     int_or_none,
     namespace_of,
@@ -37,7 +38,7 @@ from services.parse.formats.xmlfields import (
     urgency_or_none,
     xpath,
 )
-from services.parse.xmlsafe import local_name, parse_xml
+from services.parse.xmlsafe import local_name, markup_head, parse_xml
 from shared.errors import ParseError
 from shared.models import Dateline, Signal, Story, Subject
 
@@ -46,7 +47,7 @@ __all__ = ["NewsMLG2Parser"]
 _LABEL = "NewsML-G2"
 _ITEMS = ("newsItem", "packageItem")
 _ITEM_TAGS = tuple(f"{{*}}{tag}" for tag in _ITEMS)
-_FIELDS = {
+_FIELDS: FieldMap = {
     "item_class": ("itemMeta/itemClass/@qcode",),
     "status": ("itemMeta/pubStatus/@qcode",),
     "embargoed": ("itemMeta/embargoed",),
@@ -58,7 +59,7 @@ _FIELDS = {
     "byline": ("contentMeta/by",),
     "dateline": ("contentMeta/dateline",),
     "place": ("contentMeta/located/name", "contentMeta/located/@literal"),
-    "language": ("contentMeta/language/@tag", "@*[name()='xml:lang']"),
+    "language": ("contentMeta/language/@tag", "@xml:lang"),
     "replaces": (
         "itemMeta/link[@rel='irel:previousVersion']/@residref",
         "itemMeta/link[@rel='irel:previousVersion']/@href",
@@ -90,7 +91,7 @@ class NewsMLG2Parser:
 
     def sniff(self, data: bytes) -> bool:
         """Whether the document is in the G2 namespace with a newsMessage, newsItem or packageItem."""
-        head = data[:4096]
+        head = markup_head(data)
         return (
             b"iptc.org/std/nar/2006-10-01" in head and re.search(rb"newsMessage|newsItem|packageItem", head) is not None
         )
@@ -184,12 +185,13 @@ def _dateline(found: dict[str, str | None]) -> Dateline | None:
 
 
 def _subjects(item: etree._Element) -> list[Subject]:
+    # iterchildren filters tags in C; iterfind/find with "{*}" run ElementPath's Python per call.
     subjects: list[Subject] = []
-    for node in item.iterfind("{*}contentMeta/{*}subject"):
-        qcode = node.get("qcode")
-        if not qcode:
-            continue
-        subjects.append(subject_from_code(qcode, text_of(node.find("{*}name"))))
+    for meta in item.iterchildren("{*}contentMeta"):
+        for node in meta.iterchildren("{*}subject"):
+            qcode = node.get("qcode")
+            if qcode:
+                subjects.append(subject_from_code(qcode, text_of(next(node.iterchildren("{*}name"), None))))
     return unique_subjects(subjects)
 
 

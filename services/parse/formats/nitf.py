@@ -20,6 +20,7 @@ from services.parse.formats.base import FeedContext
 from services.parse.formats.story import agency_from, build_story, derived_id
 from services.parse.formats.xmlfields import (
     XML_LANG,
+    FieldMap,
     extract,
     int_or_none,
     render_body,
@@ -29,14 +30,14 @@ from services.parse.formats.xmlfields import (
     unique_subjects,
     urgency_or_none,
 )
-from services.parse.xmlsafe import parse_xml
+from services.parse.xmlsafe import markup_head, parse_xml
 from shared.errors import ParseError
 from shared.models import Dateline, Signal, Story, Subject
 
 __all__ = ["NitfParser"]
 
 _LABEL = "NITF"
-_FIELDS = {
+_FIELDS: FieldMap = {
     "headline": ("body/body.head/hedline/hl1", "head/title"),
     "agency_id": ("head/docdata/doc-id/@id-string",),
     "version": ("head/docdata/du-key/@version",),
@@ -46,7 +47,7 @@ _FIELDS = {
     "released": ("head/docdata/date.release/@norm",),
     "byline": ("body/body.head/byline",),
     "slugline": ("head/meta[@name='anpa-keyword']/@content", "head/docdata/du-key/@key"),
-    "language": ("@*[name()='xml:lang']", "body/body.content//lang/@lang", "@baselang"),
+    "language": ("@xml:lang", "body/body.content//lang/@lang", "@baselang"),
     "copyright": ("head/docdata/doc.copyright/@holder",),
     "owner": ("body/body.head/rights/rights.owner",),
     "distributor": ("body/body.head/distributor",),
@@ -62,12 +63,12 @@ class NitfParser:
 
     def sniff(self, data: bytes) -> bool:
         """Whether the root element is `<nitf>` (bare or namespaced)."""
-        head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+        head = markup_head(data)
         return b"<nitf" in head and b"<NewsML" not in head and b"newsItem" not in head
 
     def parse(self, data: bytes, ctx: FeedContext) -> list[Story]:
         """The one story of a NITF document."""
-        root = strip_namespaces(parse_xml(data, _LABEL, ctx.limits))
+        root = strip_namespaces(parse_xml(data, _LABEL, ctx.limits), data)
         if root.tag != "nitf":
             raise ParseError(f"NITF: root element is <{root.tag}>, not <nitf>", format=self.name)
         return [build_story(self.name, _LABEL, ctx, 0, nitf_fields(root, ctx))]

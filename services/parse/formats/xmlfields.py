@@ -49,8 +49,14 @@ FieldMap = Mapping[str, tuple[str, ...]]
 """Field name → xpaths tried in order; the first non-blank text or attribute value wins."""
 
 
-def strip_namespaces(root: etree._Element) -> etree._Element:
-    """Drop element namespaces in place (xml:lang and other attributes keep theirs)."""
+def strip_namespaces(root: etree._Element, source: bytes | None = None) -> etree._Element:
+    """Drop element namespaces in place (xml:lang and other attributes keep theirs).
+
+    `source`, the bytes `root` was parsed from, spares the walk over every element when the document
+    declares no namespace (most NITF and NewsML 1.2 documents), so has none to drop.
+    """
+    if source is not None and b"xmlns" not in source:
+        return root
     # "{*}*" yields elements only (no comments or PIs), so every tag is a str. (An XPath selecting only
     # the namespaced elements costs more than this loop.)
     for element in root.iter("{*}*"):
@@ -190,9 +196,10 @@ _SKIPPED = {
 _ALLOWED = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "b", "i", "em", "strong", "a"}
 _ALLOWED |= {"table", "thead", "tbody", "tr", "td", "th"}
 _SAFE_HREF = re.compile(r"^(https?:|mailto:)", re.I)
-_OPEN = {tag: f"<{tag}>" for tag in _ALLOWED}
+# Opening and closing markup by source tag (NITF headings as HTML ones); <a> opens with its href.
+_OPEN = {tag: f"<{tag}>" for tag in _ALLOWED - {"a"}} | {tag: f"<{html_tag}>" for tag, html_tag in _HEADINGS.items()}
 _PLAIN_HREF = re.compile(r"[A-Za-z0-9:/._~?=#%+,;@!$*()&'-]*")
-_CLOSE = {tag: f"</{tag}>" for tag in _ALLOWED}
+_CLOSE = {tag: f"</{tag}>" for tag in _ALLOWED} | {tag: f"</{html_tag}>" for tag, html_tag in _HEADINGS.items()}
 
 
 def render_body(container: etree._Element) -> Body:
@@ -200,12 +207,13 @@ def render_body(container: etree._Element) -> Body:
     for br in container.iter("br"):
         br.tail = "\n" + (br.tail or "")
     paragraphs: list[str] = []
-    _collect(container, paragraphs)
+    markup: list[str] = []
+    _walk(container, paragraphs, markup)
     paragraphs = [p for p in (clean_text(p).replace("\n", " ") for p in paragraphs) if p]
     # `join_paragraphs` would clean each paragraph again; of a cleaned one that only collapses the
     # spaces a blank line inside it left, which is cheaper done here.
     text = "\n\n".join(" ".join(p.split()) if "  " in p else p for p in paragraphs)
-    return Body(paragraphs, _sanitised_html(container) if paragraphs else None, text)
+    return Body(paragraphs, _finished_html(markup) if paragraphs else None, text)
 
 
 def render_markup_text(markup: str) -> Body:
@@ -220,22 +228,53 @@ def render_markup_text(markup: str) -> Body:
     return render_body(fragment)
 
 
-def _collect(element: etree._Element, out: list[str]) -> None:
-    # Text and inline children (<b>, <a>, NITF <chron>) of a container run together as one paragraph
-    # until a block child (a <p>, a nested container) ends the run.
-    run = [element.text or ""]
+def _walk(element: etree._Element, paragraphs: list[str] | None, markup: list[str]) -> None:
+    # One pass renders both the HTML of the element's content and its paragraphs (None: the element is
+    # inside a paragraph, whose text is taken whole). Text and inline children (<b>, <a>, NITF <chron>)
+    # of a container run together as one paragraph until a block child (a <p>, a nested container)
+    # ends the run. HTML is rebuilt rather than filtered: only whitelisted tags (and a safe href) are
+    # ever written, so no attribute or element of the source can slip through. Writing markup strings
+    # directly costs half of building a sanitised lxml tree and serialising it; text is escaped exactly
+    # as lxml's HTML serialiser escapes it (& < >), so the markup is the same.
+    text = element.text
+    run = [text or ""]
+    if text:
+        _emit_text(text, markup)
     for child in element:
         tag = child.tag
-        if not isinstance(tag, str) or tag in _SKIPPED:
-            pass
-        elif tag in _LEAVES or tag in _CONTAINERS or tag == "tr":
-            _flush(run, out)
-            run = []
-            _collect_block(child, out)
-        else:
-            run.append("".join(child.itertext()) if len(child) else child.text or "")
-        run.append(child.tail or "")
-    _flush(run, out)
+        if isinstance(tag, str) and tag not in _SKIPPED:
+            opening = _anchor_opening(child) if tag == "a" else _OPEN.get(tag)
+            if opening is not None:
+                markup.append(opening)
+            inner = None  # the paragraphs a nested container adds to
+            if paragraphs is not None:
+                if tag in _CONTAINERS and tag not in _LEAVES:
+                    _flush(run, paragraphs)
+                    run = []
+                    inner = paragraphs
+                elif tag in _LEAVES or tag == "tr":
+                    _flush(run, paragraphs)
+                    run = []
+                    _collect_block(child, paragraphs)
+                else:
+                    run.append("".join(child.itertext()) if len(child) else child.text or "")
+            # A leaf (most paragraphs and cells) is just its text: no call to walk its no children.
+            if inner is not None or len(child):
+                _walk(child, inner, markup)
+            elif child.text:
+                _emit_text(child.text, markup)
+            if opening is not None:
+                markup.append(_CLOSE[tag])
+        # Empty and blank pieces (most tails are indentation) are handled inline: a call each costs more.
+        tail = child.tail
+        if tail:
+            run.append(tail)
+            if tail.isspace():
+                markup.append(" ")
+            else:
+                _emit_text(tail, markup)
+    if paragraphs is not None:
+        _flush(run, paragraphs)
 
 
 def _flush(run: list[str], out: list[str]) -> None:
@@ -246,6 +285,7 @@ def _flush(run: list[str], out: list[str]) -> None:
 
 
 def _collect_block(element: etree._Element, out: list[str]) -> None:
+    # The paragraphs of a block that is no container: a row, preformatted lines or a paragraph.
     tag = element.tag
     if tag == "tr":
         # A plain cell's text is its .text; a comment among the cells (HTML bodies keep them) is no cell.
@@ -265,56 +305,23 @@ def _collect_block(element: etree._Element, out: list[str]) -> None:
     elif tag == "pre":
         # Preformatted copy is agate (line-ups, results): each line stands on its own.
         out.extend(line for line in "".join(element.itertext()).splitlines() if line.strip())
-    elif tag in _LEAVES:
+    else:
         # Most paragraphs are plain text: .text, without an itertext walk.
         out.append("".join(element.itertext()) if len(element) else element.text or "")
-    else:
-        _collect(element, out)
 
 
-def _sanitised_html(container: etree._Element) -> str | None:
-    out: list[str] = []
-    _emit_allowed(container, out)
+def _finished_html(markup: list[str]) -> str | None:
     # Text before the first tag is escaped quotes and all, as it always was.
-    first_tag = next((i for i, piece in enumerate(out) if piece.startswith("<")), len(out))
-    leading = "".join(out[:first_tag])
+    first_tag = next((i for i, piece in enumerate(markup) if piece.startswith("<")), len(markup))
+    leading = "".join(markup[:first_tag])
     leading = leading.replace('"', "&quot;").replace("'", "&#x27;") if leading.strip() else ""
-    return (leading + "".join(out[first_tag:])).strip() or None
+    return (leading + "".join(markup[first_tag:])).strip() or None
 
 
-def _emit_allowed(source: etree._Element, out: list[str]) -> None:
-    # Rebuild rather than filter: only whitelisted tags (and a safe href) are ever written, so no
-    # attribute or element of the source can slip through. Writing markup strings directly costs half
-    # of building a sanitised lxml tree and serialising it; text is escaped exactly as lxml's HTML
-    # serialiser escapes it (& < >), so the markup is the same.
-    # Empty and blank pieces (most tails are indentation) are handled inline: a call each costs more.
-    text = source.text
-    if text:
-        _emit_text(text, out)
-    for child in source:
-        tag = child.tag
-        if isinstance(tag, str) and tag not in _SKIPPED:
-            tag = _HEADINGS.get(tag, tag)
-            if tag == "a":
-                href = child.get("href", "")
-                opening = _anchor_open(href) if _SAFE_HREF.match(href) else None
-            else:
-                opening = _OPEN.get(tag)
-            if opening is not None:
-                out.append(opening)
-            # A leaf (most paragraphs and cells) is just its text: no call to walk its no children.
-            if len(child):
-                _emit_allowed(child, out)
-            elif child.text:
-                _emit_text(child.text, out)
-            if opening is not None:
-                out.append(_CLOSE[tag])
-        tail = child.tail
-        if tail:
-            if tail.isspace():
-                out.append(" ")
-            else:
-                _emit_text(tail, out)
+def _anchor_opening(anchor: etree._Element) -> str | None:
+    # A link keeps a safe href only; one without is not written (its text still is).
+    href = anchor.get("href", "")
+    return _anchor_open(href) if _SAFE_HREF.match(href) else None
 
 
 def _emit_text(text: str | None, out: list[str]) -> None:
@@ -324,7 +331,10 @@ def _emit_text(text: str | None, out: list[str]) -> None:
     if text.isspace():
         out.append(" ")
         return
-    text = collapse_whitespace(text)
+    # Every whitespace character but the space is unprintable, so printable text without a double space
+    # has nothing to collapse (most paragraphs): two C scans instead of splitting it into words.
+    if "  " in text or not text.isprintable():
+        text = collapse_whitespace(text)
     out.append(html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text)
 
 

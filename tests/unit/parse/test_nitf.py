@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from services.parse.formats.base import FeedContext
 from services.parse.formats.newsml12 import NewsML12Parser
 from services.parse.formats.newsml_g2 import NewsMLG2Parser
 from services.parse.formats.nitf import NitfParser
+from services.parse.formats.registry import detect
 from shared.errors import ParseError
 from shared.models import Lineage
 from tests.unit.parse.golden import FIXTURES, Golden, check_golden
@@ -349,3 +351,19 @@ def test_sniff_accepts_nitf_and_rejects_newsml(corpus_dir: Path) -> None:
     for folder in ("newsml12", "newsmlg2"):
         for path in (corpus_dir / folder).glob("*.xml"):
             assert not PARSER.sniff(path.read_bytes()), path.name
+
+
+def test_json_quoting_nitf_markup_is_not_sniffed_as_xml() -> None:
+    # A ninjs item may carry its body as NITF markup (IPTC's examples do): it is JSON, not NITF.
+    nitf = "<nitf><body><body.content><p>x</p></body.content></body></nitf>"
+    item = {"uri": "urn:x:1", "headlines": [{"value": "Budget"}], "bodies": [{"contentType": "nitf", "value": nitf}]}
+    data = json.dumps(item).encode()
+    assert not PARSER.sniff(data)
+    assert not NewsML12Parser().sniff(data.replace(b"<nitf>", b"<NewsML>"))
+    assert detect(data).name == "ninjs"
+
+
+def test_ninjs_corpus_items_with_nitf_bodies_are_ninjs(corpus_dir: Path) -> None:
+    quoting = [path for path in sorted((corpus_dir / "ninjs").glob("*.json")) if b"<nitf" in path.read_bytes()]
+    assert quoting
+    assert [detect(path.read_bytes()).name for path in quoting] == ["ninjs"] * len(quoting)

@@ -1,4 +1,5 @@
-"""The body renderer the XML and HTML formats share: paragraphs, table rows and sanitised HTML."""
+"""What the XML and HTML formats share: the body renderer (paragraphs, table rows, sanitised HTML) and
+the field reader (`extract`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from services.parse.formats.xmlfields import render_markup_text
-from services.parse.text import join_paragraphs
+from services.parse.formats.xmlfields import (
+    FieldMap,
+    extract,
+    render_body,
+    render_markup_text,
+)
+from services.parse.text import collapse_whitespace, join_paragraphs
 
 
 def test_a_blank_line_inside_a_paragraph_is_one_space_in_the_body_text() -> None:
@@ -57,3 +63,67 @@ def test_any_href_is_written_as_lxml_writes_it(tail: str) -> None:
     expected = etree.tostring(etree.Element("a", href=href), encoding="unicode", method="html")
     body = render_markup_text(f"<p><a href='{html.escape(href)}'>x</a></p>")
     assert body.html == f"<p>{expected[: -len('</a>')]}x</a></p>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(" \n\t\r\xa0\u2028\u3000ab&<é") | st.characters(blacklist_categories=("Cs", "Cc")))
+)
+def test_html_text_is_each_whitespace_run_as_one_space_and_escaped(text: str) -> None:
+    container = etree.Element("div")
+    etree.SubElement(container, "p").text = text
+    body = render_body(container)
+    if body.paragraphs:
+        assert body.html == f"<p>{html.escape(collapse_whitespace(text), quote=False)}</p>"
+
+
+FIELDS: FieldMap = {
+    "title": ("meta/title",),
+    "headline": ("content/headline[@rank='1']", "content/headline"),
+    "fallback": ("content/missing", "meta/title"),
+    "replaces": ("meta/link[@rel='prev']/@href",),
+    "language": ("@xml:lang",),
+    "deep": (".//lang/@code",),
+    "first_in_document": (".//headline", "meta/title"),
+    "after_xpath": ("note[kind/@x='y']/text", "note[@kind='a']/text"),
+    "parent_step": ("../nothing", "note//text"),
+    "absent": ("meta/absent", "@missing"),
+}
+FIELDS_DOCUMENT = """<item xml:lang="en" {xmlns}>
+  <meta>
+    <title>  </title>
+    <title>Second  title</title>
+    <link rel="other" href="http://other"/>
+    <link rel="prev" href="http://prev"/>
+  </meta>
+  <content>
+    <headline rank="2">Rank two</headline>
+    <headline rank="1">Rank <b>one</b></headline>
+    <deep><lang code=" fr "/></deep>
+  </content>
+  <note kind="a"><text>advisory</text></note>
+</item>"""
+FIELDS_EXPECTED = {
+    "title": "Second title",
+    "headline": "Rank one",
+    "fallback": "Second title",
+    "replaces": "http://prev",
+    "language": "en",
+    "deep": "fr",
+    "first_in_document": "Rank two",
+    "after_xpath": "advisory",
+    "parent_step": "advisory",
+    "absent": None,
+}
+
+
+@pytest.mark.parametrize("namespace", [None, "urn:example:fields"])
+def test_extract_reads_each_field_from_its_first_xpath_with_text(namespace: str | None) -> None:
+    xmlns = f'xmlns="{namespace}"' if namespace else ""
+    root = etree.fromstring(FIELDS_DOCUMENT.format(xmlns=xmlns))
+    assert extract(root, FIELDS, namespace) == FIELDS_EXPECTED
+
+
+def test_extract_outside_the_namespace_finds_nothing() -> None:
+    root = etree.fromstring(FIELDS_DOCUMENT.format(xmlns='xmlns="urn:example:fields"'))
+    assert extract(root, FIELDS) == {field: None for field in FIELDS_EXPECTED} | {"language": "en"}

@@ -20,7 +20,15 @@ INTERNAL_PARAMETER_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE x [<!ENTITY % p "<!ENTITY y 'boom'>"> %p; ]><x>&y;</x>"""
 
 
-@pytest.mark.parametrize("data", [BOMB, EXTERNAL_ENTITY, INTERNAL_PARAMETER_ENTITY], ids=["bomb", "external", "param"])
+AFTER_COMMENTS = b"""<?xml version="1.0"?>
+<!-- <!x --><!DOCTYPE x [<!-- note --><!entity a "b">]><x><![CDATA[<!]]>&a;</x>"""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [BOMB, EXTERNAL_ENTITY, INTERNAL_PARAMETER_ENTITY, AFTER_COMMENTS],
+    ids=["bomb", "external", "param", "after-comments"],
+)
 def test_entity_declarations_are_refused(data: bytes) -> None:
     with pytest.raises(ParseError) as raised:
         parse_xml(data, "NITF", LIMITS)
@@ -37,15 +45,18 @@ def test_deep_nesting_is_refused(depth: int, limit: int) -> None:
     assert raised.value.code == "xml_depth"
 
 
-def test_depth_limit_is_exact() -> None:
+@pytest.mark.parametrize("limit", [100, 256], ids=["configured-cap", "libxml2-cap"])
+def test_depth_limit_is_exact(limit: int) -> None:
     # The cap counts the root as level 1: a document exactly `limit` deep passes, one more level fails.
+    # At 256, libxml2's own cap, libxml2 enforces it alone.
     def nested(depth: int) -> bytes:
         return b"<r>" + b"<a>" * (depth - 1) + b"x" + b"</a>" * (depth - 1) + b"<b/></r>"
 
-    assert parse_xml(nested(100), "NITF", ParseLimits(max_xml_depth=100)).tag == "r"
+    assert parse_xml(nested(limit), "NITF", ParseLimits(max_xml_depth=limit)).tag == "r"
     with pytest.raises(ParseError) as raised:
-        parse_xml(nested(101), "NITF", ParseLimits(max_xml_depth=100))
+        parse_xml(nested(limit + 1), "NITF", ParseLimits(max_xml_depth=limit))
     assert raised.value.code == "xml_depth"
+    assert raised.value.reason == f"NITF: XML nested deeper than {limit} levels"
 
 
 def test_oversize_input_is_refused() -> None:
