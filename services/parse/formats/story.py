@@ -66,7 +66,10 @@ def build_story(fmt: str, label: str, ctx: FeedContext, index: int, fields: dict
         fields[stamp] = parse_datetime(fields.get(stamp))
     body_text = fields.get("body_text") or ""
     fields["credits"] = extract_credits(body_text)
-    lineage = ctx.lineage.model_copy(update={"item_index": index}) if ctx.lineage else None
+    lineage = ctx.lineage
+    # Lineage is immutable: the first (usually only) story of a message shares the message's.
+    if lineage is not None and lineage.item_index != index:
+        lineage = lineage.model_copy(update={"item_index": index})
     try:
         return Story(id=f"{agency}:{fields['agency_id']}", agency=agency, format=fmt, lineage=lineage, **fields)
     except ValidationError as exc:
