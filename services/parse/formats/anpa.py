@@ -70,6 +70,8 @@ _STAMP = re.compile(r"(?P<month>\d\d)-(?P<day>\d\d)-(?P<year>\d\d) (?P<hour>\d\d
 _SELECTOR_MAX = 200
 _NOTE = re.compile(r"^\(?(?:Eds?:|EDITOR'S NOTE)", re.IGNORECASE)
 _SYN = "\x16"
+# In a table row's cleaned cells, one a line: a cell of carets and spaces only, or the carets opening a cell.
+_CELL_CARETS = re.compile(r"^[ ^]+$\n?|^\^+ ?", re.MULTILINE)
 _EMBARGO_CLOCK = re.compile(
     r"embargo(?:ed)?\s+(?:until|till|to)\s+(?P<hour>\d\d):?(?P<minute>\d\d)\s*(?:GMT|UTC|Z)\b", re.I
 )
@@ -152,7 +154,7 @@ def _stamp(trailer: str) -> str | None:
 def _embargo_clock_time(notes: list[str], stamp: str | None) -> datetime | None:
     # "Eds: Embargoed until 1130 GMT." names a clock time only: the first such moment after transmission.
     match = next((m for note in notes if (m := _EMBARGO_CLOCK.search(note))), None)
-    sent = parse_datetime(stamp)
+    sent = parse_datetime(stamp) if match else None
     if match is None or sent is None:
         return None
     hour, minute = int(match["hour"]), int(match["minute"])
@@ -168,9 +170,11 @@ def _line_text(line: str) -> str:
 
 
 def _table_row(line: str) -> str:
-    # The cells cleaned in one pass: each on a line of its own (a cell holds no line break).
-    cells = (cell.lstrip("^") for cell in clean_text(_separated(line, "\n")).split("\n"))
-    return " ".join(cell.replace("{", "½").strip() for cell in cells if cell.strip(" ^"))
+    # The cells cleaned in one pass, each on a line of its own (a cell holds no line break); the carets
+    # opening a cell, and cells of carets only, dropped in one substitution (calls per cell cost a quarter
+    # more); then the words joined by a space.
+    cells = _CELL_CARETS.sub("", clean_text(_separated(line, "\n")))
+    return " ".join(cells.split()).replace("{", "½")
 
 
 def _separated(row: str, separator: str) -> str:
@@ -225,7 +229,8 @@ class _TopMatter:
         # Top matter (notes, byline) runs until the first tab-indented paragraph or agate row.
         body_at = next((i for i, line in enumerate(rest) if line.startswith(("\t", "\x08"))), len(rest))
         head = [line for line in rest[:body_at] if not (line.startswith("^") and self._read_head_line(line))]
-        self.paragraphs = _body_paragraphs(head) + _body_paragraphs(rest[body_at:])
+        # Body copy among the top matter is read as the body is (line by line), in the same pass.
+        self.paragraphs = _body_paragraphs(head + rest[body_at:])
 
     def _read_slug(self, line: str) -> None:
         # "^*9006< ^AP-Top-Entertainment-Headlines,0176<": the slug is the last caret segment.

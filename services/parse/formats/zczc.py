@@ -33,8 +33,8 @@ from services.parse.text import (
     find_dateline,
     flag_signals,
     guess_legacy_encoding,
+    lf_only,
     pubstatus_from_signals,
-    split_lines,
     version_from_flags,
 )
 from shared.errors import ParseError
@@ -114,9 +114,9 @@ class _Header:
 
 
 def _message_fields(source: str, message: str, index: int) -> dict[str, Any]:
-    header, lines = _read_header(split_lines(message))
+    header, body = _read_header(lf_only(message))
     # Each line is a paragraph: cleaned all in one pass, blank ones dropped.
-    paragraphs = [p for p in clean_text("\n".join(lines)).split("\n") if p]
+    paragraphs = [p for p in clean_text(body).split("\n") if p]
     while paragraphs and _SIGN_OFF.match(paragraphs[-1]):
         paragraphs.pop()
     headline = _headline(header)
@@ -144,17 +144,26 @@ def _message_fields(source: str, message: str, index: int) -> dict[str, Any]:
     }
 
 
-def _read_header(lines: list[str]) -> tuple[_Header, list[str]]:
+def _read_header(text: str) -> tuple[_Header, str]:
+    """The coded lines that open `text` (LF line breaks) and the text after them.
+
+    Line by line up to the first uncoded line only: splitting the whole message into lines, then joining
+    the body's again, costs more than the rest of the header.
+    """
     header = _Header()
-    for position, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        code = stripped[0]
-        if code not in _HEADER_CODES or (len(stripped) > 1 and stripped[1].isspace()):
-            return header, lines[position:]
-        header.add(code, clean_text(stripped[1:]))
-    return header, []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        stripped = text[start : end if end >= 0 else len(text)].strip()
+        if stripped:
+            code = stripped[0]
+            if code not in _HEADER_CODES or (len(stripped) > 1 and stripped[1].isspace()):
+                return header, text[start:]
+            header.add(code, clean_text(stripped[1:]))
+        if end < 0:
+            break
+        start = end + 1
+    return header, ""
 
 
 def _headline(header: _Header) -> str | None:

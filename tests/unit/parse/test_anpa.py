@@ -214,6 +214,18 @@ def test_two_messages_in_one_stream_get_lineage_per_item() -> None:
     assert [s.lineage.item_index for s in (update, glance) if s.lineage] == [0, 1]
 
 
+def test_agate_header_row_drops_the_carets_that_open_cells() -> None:
+    data = (
+        b"\x16\x16\x01s0284\x1f-----\nr s\x14\x12 BC-BBO--Glance     08-18\n"
+        b"\x02^BC-BBO--Glance<\n^Glance=\n"
+        b"\x08^\x1f\x1e ^W\x1e \x1e L\x1e ^ ^\x1e Pct^\x1e G{\n\x08Tampa\x10 Bay\x1f\x1e 73\x1e 52\x1e .584\x1e 1{\n"
+        b"\x03AP-WF-08-18-19 2017GMT<\n\x04"
+    )
+    story = PARSER.parse(data, _ctx())[0]
+    # A cell of carets only is dropped, a caret opening a cell too; one inside a cell stays.
+    assert story.body_text == "W L Pct^ G\u00bd\n\nTampa Bay 73 52 .584 1\u00bd"
+
+
 def test_embargo_note_sets_release_time() -> None:
     data = (
         b"\x16\x16\x01r0050\x1fasian\nr a\x13\x11 BC-US--Budget-Report     03-02 0020\n"
