@@ -37,7 +37,7 @@ __all__ = [
     "split_lines",
     "split_paragraphs",
     "urgency_from_word",
-    "utc_iso",
+    "utc_datetime",
     "version_from_flags",
 ]
 
@@ -443,9 +443,9 @@ def month_from_name(name: str) -> int | None:
     return _MONTHS.get(lowered) or _MONTHS.get(lowered[:3])
 
 
-def utc_iso(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> str | None:
-    """An ISO-8601 UTC timestamp from wire date parts; None when they name no real moment (day 31 of June)."""
+def utc_datetime(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime | None:
+    """A UTC moment from wire date parts; None when they name no real moment (day 31 of June)."""
     try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None

@@ -44,10 +44,9 @@ from services.parse.text import (
     find_dateline,
     flag_signals,
     guess_legacy_encoding,
-    parse_datetime,
     pubstatus_from_signals,
     split_lines,
-    utc_iso,
+    utc_datetime,
     version_from_flags,
 )
 from shared.errors import ParseError
@@ -135,7 +134,7 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
         "urgency": PRIORITY_URGENCY.get(selector["priority"].lower()),
         "pubstatus": pubstatus_from_signals(signals, embargoed_until),
         "signals": signals,
-        "embargoed_until": embargoed_until.isoformat() if embargoed_until else None,
+        "embargoed_until": embargoed_until,
         "first_created": stamp if version == 1 else None,
         "version_created": stamp,
         "body_text": body_text,
@@ -143,18 +142,17 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
     }
 
 
-def _stamp(trailer: str) -> str | None:
+def _stamp(trailer: str) -> datetime | None:
     match = _STAMP.search(trailer)
     if not match:
         return None
     year, month, day, hour, minute = (int(match[part]) for part in ("year", "month", "day", "hour", "minute"))
-    return utc_iso(2000 + year, month, day, hour, minute)
+    return utc_datetime(2000 + year, month, day, hour, minute)
 
 
-def _embargo_clock_time(notes: list[str], stamp: str | None) -> datetime | None:
+def _embargo_clock_time(notes: list[str], sent: datetime | None) -> datetime | None:
     # "Eds: Embargoed until 1130 GMT." names a clock time only: the first such moment after transmission.
     match = next((m for note in notes if (m := _EMBARGO_CLOCK.search(note))), None)
-    sent = parse_datetime(stamp) if match else None
     if match is None or sent is None:
         return None
     hour, minute = int(match["hour"]), int(match["minute"])

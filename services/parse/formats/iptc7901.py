@@ -31,6 +31,7 @@ Decisions:
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, ClassVar
 
 from services.parse.formats.base import FeedContext
@@ -47,7 +48,7 @@ from services.parse.text import (
     month_from_name,
     pubstatus_from_signals,
     split_lines,
-    utc_iso,
+    utc_datetime,
     version_from_flags,
 )
 from shared.errors import ParseError
@@ -137,7 +138,7 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
         "urgency": int(header["priority"]) or None,
         "pubstatus": pubstatus_from_signals(signals, embargoed_until),
         "signals": signals,
-        "embargoed_until": embargoed_until.isoformat() if embargoed_until else None,
+        "embargoed_until": embargoed_until,
         "first_created": None,
         "version_created": _stamp(trailer),
         "body_text": "\n\n".join(paragraphs),
@@ -181,10 +182,10 @@ def _body_paragraphs(body: str) -> list[str]:
     return paragraphs
 
 
-def _stamp(trailer: str) -> str | None:
+def _stamp(trailer: str) -> datetime | None:
     match = _STAMP.search(trailer)
     month = month_from_name(match["month"]) if match else None
     if not match or month is None:
         return None
     day, hour, minute, year = (int(match[part]) for part in ("day", "hour", "minute", "year"))
-    return utc_iso(2000 + year, month, day, hour, minute)
+    return utc_datetime(2000 + year, month, day, hour, minute)

@@ -19,6 +19,7 @@ import functools
 import html
 import re
 import unicodedata
+from datetime import datetime
 from typing import Any, ClassVar
 
 from services.parse.formats.anpa import PRIORITY_URGENCY
@@ -33,7 +34,7 @@ from services.parse.text import (
     guess_legacy_encoding,
     month_from_name,
     pubstatus_from_signals,
-    utc_iso,
+    utc_datetime,
     version_from_flags,
 )
 from shared.errors import ParseError
@@ -185,11 +186,11 @@ def _body(body: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def _date(value: str) -> str | None:
+def _date(value: str) -> datetime | None:
     # strptime costs more than the rest of a document; the layout is fixed, so read it by hand.
     match = _DATE.match(value.strip())
     month = month_from_name(match["month"]) if match else None
     if not match or not month:
         return None
     day, year, hour, minute, second = (int(match[part]) for part in ("day", "year", "hour", "minute", "second"))
-    return utc_iso(year, month, day, hour, minute, second)
+    return utc_datetime(year, month, day, hour, minute, second)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -59,11 +60,12 @@ def build_story(fmt: str, label: str, ctx: FeedContext, index: int, fields: dict
     """A `Story` from parsed `fields`: id, credits, dates and lineage filled in; ParseError when invalid.
 
     `fields` holds Story field values plus "agency" (may be None: the feed's agency is used) and
-    "first_created"/"version_created"/"embargoed_until" as raw strings.
+    "first_created"/"version_created"/"embargoed_until" as aware UTC datetimes or raw strings (parsed here).
     """
     agency = fields.pop("agency", None) or ctx.agency
     for stamp in ("first_created", "version_created", "embargoed_until"):
-        fields[stamp] = parse_datetime(fields.get(stamp))
+        value = fields.get(stamp)
+        fields[stamp] = value if isinstance(value, datetime) else parse_datetime(value)
     body_text = fields.get("body_text") or ""
     fields["credits"] = extract_credits(body_text)
     lineage = ctx.lineage
