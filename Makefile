@@ -38,6 +38,7 @@ down: ## Stop the Docker Compose stack
 	docker compose down
 
 bench: install ## Benchmarks; results go to BENCHMARKS.md
+	bash scripts/install-system-deps.sh bench
 	$(BIN)/python -m bench
 
 lint: install ## ruff and mypy

@@ -24,6 +24,7 @@ SECTIONS = {
     "pipeline": "bench.pipeline",
     "ingest": "bench.bench_ingest",
     "parse": "bench.bench_parse",
+    "parse-instructions": "bench.bench_parse_instructions",
     "dedup": "bench.bench_dedup",
     "enrich": "bench.bench_enrich",
     "merge": "bench.bench_merge",

@@ -40,7 +40,7 @@ GOALS = {
 }
 
 
-def _corpus() -> Path:
+def corpus_dir() -> Path:
     return Path(os.environ.get("WIREDESK_SHARED_DIR", ROOT.parent / "shared")) / "corpus"
 
 
@@ -56,6 +56,14 @@ def _samples(folder: Path) -> dict[str, list[bytes]]:
             continue
         samples.setdefault(_row(parser.name, data), []).append(data)
     return samples
+
+
+def bench_samples(corpus: Path) -> tuple[dict[str, list[bytes]], set[str]]:
+    """The files measured, by row (format, web copy split in two), and the rows read from the project's fixtures."""
+    samples = _samples(corpus)
+    # A format the corpus has no sample of (web copy) is measured on the project's own fixtures.
+    from_fixtures = {name: files for name, files in _samples(FIXTURES).items() if name not in samples}
+    return samples | from_fixtures, set(from_fixtures)
 
 
 def _row(format_name: str, data: bytes) -> str:
@@ -82,14 +90,11 @@ def _yardstick_us() -> float:
 
 
 def run() -> str:
-    corpus = _corpus()
+    corpus = corpus_dir()
     lines = ["## Parse: stories per second per format (one core)", ""]
     if not corpus.is_dir():
         return "\n".join([*lines, f"Corpus not found at {corpus}; set WIREDESK_SHARED_DIR. Not measured.", ""])
-    samples = _samples(corpus)
-    # A format the corpus has no sample of (web copy) is measured on the project's own fixtures.
-    from_fixtures = {name: files for name, files in _samples(FIXTURES).items() if name not in samples}
-    samples |= from_fixtures
+    samples, from_fixtures = bench_samples(corpus)
     ctx = FeedContext(agency="bench")
     lines += [
         "| format | files | stories per pass | KB per story"
@@ -131,7 +136,7 @@ def run() -> str:
 
 def worker_memory() -> float:
     """Peak RSS (MB) of this process after parsing the whole corpus once with every parser."""
-    for files in _samples(_corpus()).values():
+    for files in _samples(corpus_dir()).values():
         for data in files:
             detect(data).parse(data, FeedContext(agency="bench"))
     return peak_rss_mb()
