@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from lxml import etree, html
+from lxml import etree
 
 from services.parse.formats.base import FeedContext
 from services.parse.formats.story import build_story, derived_id
@@ -49,10 +49,13 @@ _PROLOG = re.compile(rb"(?:\s*(?:<\?xml[^>]*>|<!--.*?-->|<!doctype\s+html[^>]*>)
 _HTML_ROOTS = {b"html", b"head", b"body", b"article", b"main", b"section", b"div", b"p", b"h1", b"header", b"meta"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
-_CHROME_TAGS = (
+# A plain lxml HTML parser: lxml.html's adds a Python class lookup for every element it hands out, a tenth
+# of a page's parse, for methods this module does not use.
+_HTML_PARSER = etree.HTMLParser()
+_CHROME_TAGS = frozenset({
     "nav", "header", "footer", "aside", "form", "button", "figure", "video", "audio", "iframe",
     "noscript", "script", "style", "svg", "template", "object", "embed",
-)  # fmt: skip
+})  # fmt: skip
 _CHROME_NAMES = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|subscribe|subscription|newsletter|paywall|promo|advert\w*|ad|ads|"
     r"sponsored|share|sharing|social|related|recommended|comments?|cookie|consent|player|media-player|video|"
@@ -65,6 +68,7 @@ _BOILERPLATE = re.compile(
     r"skip (?:to|ad)\b|loading\b|copyright\b|©)",
     re.IGNORECASE,
 )
+_KEPT_CONTAINERS = frozenset({"html", "body", "article", "main"})
 _TEXT_BLOCKS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6"})
 _SHORT_PITCH = re.compile(r"\b(?:subscribe|newsletter|sign up|download our app)\b", re.IGNORECASE)
 _HEADLINE_FLAG = re.compile(r"^\(?(UPDATE \d+|UPDATED|CORRECTED|REFILE|REPEAT)\)?\s*[-:–]\s*", re.IGNORECASE)
@@ -109,9 +113,11 @@ def _root_is_html(head: bytes) -> bool:
 def _html_fields(text: str, ctx: FeedContext) -> dict[str, Any]:
     try:
         # lxml refuses control characters; a page has no business carrying them.
-        root = html.document_fromstring(_CONTROL.sub("", text))
+        root = etree.fromstring(_CONTROL.sub("", text), _HTML_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"web copy: unreadable HTML: {exc}", format=WebCopyParser.name) from exc
+    if root is None:
+        raise ParseError("web copy: unreadable HTML: Document is empty", format=WebCopyParser.name)
     meta = _meta(root)
     headline = _first_text(root, "//h1") or meta.get("og:title") or _first_text(root, "//title")
     if not headline:
@@ -200,17 +206,32 @@ def _first_attr(root: etree._Element, expr: str) -> str | None:
 
 def _strip_chrome(root: etree._Element) -> None:
     # Collect first, then drop: removing while iterating would skip siblings.
-    doomed = [
-        node
-        for node in root.iter()
-        if isinstance(node.tag, str)
-        and node.tag not in ("html", "body", "article", "main")
-        and (
-            node.tag in _CHROME_TAGS
-            or _CHROME_NAMES.search(f"{node.get('class', '')} {node.get('id', '')}")
-            or (node.tag in _TEXT_BLOCKS and _is_boilerplate(text_of(node) or ""))
-        )
-    ]
+    doomed = []
+    for node in root.iter():
+        tag = node.tag
+        if not isinstance(tag, str) or tag in _KEPT_CONTAINERS:
+            continue
+        names = node.get("class"), node.get("id")
+        if (
+            tag in _CHROME_TAGS
+            or (names != (None, None) and _CHROME_NAMES.search(f"{names[0] or ''} {names[1] or ''}"))
+            or (tag in _TEXT_BLOCKS and _is_boilerplate(text_of(node) or ""))
+        ):
+            doomed.append(node)
     for node in doomed:
-        if node.getparent() is not None:
-            node.drop_tree()
+        _drop_keeping_tail(node)
+
+
+def _drop_keeping_tail(node: etree._Element) -> None:
+    # The text after a dropped element belongs to its parent's flow: it joins the text before it. (An
+    # element inside one dropped before it is dropped again with its detached ancestor: harmless.)
+    parent = node.getparent()
+    if parent is None:
+        return
+    if node.tail:
+        previous = node.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + node.tail
+        else:
+            previous.tail = (previous.tail or "") + node.tail
+    parent.remove(node)
