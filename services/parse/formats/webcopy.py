@@ -26,7 +26,7 @@ from lxml import etree
 
 from services.parse.formats.base import FeedContext
 from services.parse.formats.story import build_story, derived_id
-from services.parse.formats.xmlfields import render_body, text_of, xpath
+from services.parse.formats.xmlfields import HTML_PARSER, render_body, text_of, xpath
 from services.parse.text import (
     check_size,
     clean_text,
@@ -49,9 +49,6 @@ _PROLOG = re.compile(rb"(?:\s*(?:<\?xml[^>]*>|<!--.*?-->|<!doctype\s+html[^>]*>)
 _HTML_ROOTS = {b"html", b"head", b"body", b"article", b"main", b"section", b"div", b"p", b"h1", b"header", b"meta"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
-# A plain lxml HTML parser: lxml.html's adds a Python class lookup for every element it hands out, a tenth
-# of a page's parse, for methods this module does not use.
-_HTML_PARSER = etree.HTMLParser()
 _CHROME_TAGS = frozenset({
     "nav", "header", "footer", "aside", "form", "button", "figure", "video", "audio", "iframe",
     "noscript", "script", "style", "svg", "template", "object", "embed",
@@ -113,7 +110,7 @@ def _root_is_html(head: bytes) -> bool:
 def _html_fields(text: str, ctx: FeedContext) -> dict[str, Any]:
     try:
         # lxml refuses control characters; a page has no business carrying them.
-        root = etree.fromstring(_CONTROL.sub("", text), _HTML_PARSER)
+        root = etree.fromstring(_CONTROL.sub("", text), HTML_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"web copy: unreadable HTML: {exc}", format=WebCopyParser.name) from exc
     if root is None:
