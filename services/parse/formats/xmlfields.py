@@ -107,14 +107,22 @@ def namespace_of(element: etree._Element) -> str | None:
 def text_of(node: object) -> str | None:
     """Cleaned text of an element (all descendants) or of an attribute value; None when blank."""
     if isinstance(node, etree._Element):
-        # A leaf element's text is its .text (a comment, which itertext refuses, keeps the long way).
-        raw = node.text or "" if not len(node) and isinstance(node.tag, str) else " ".join(node.itertext())
+        raw = _inner_text(node, " ")
     elif isinstance(node, str):
         raw = node
     else:
         return None
     cleaned = clean_text(raw).replace("\n", " ")
     return cleaned or None
+
+
+def _inner_text(element: etree._Element, separator: str) -> str:
+    """The text of `element` and its descendants, pieces joined by `separator`."""
+    # Most elements are leaves: their .text, without an itertext walk. (A comment's .text is no text of
+    # the document; itertext, which skips comments, says so.)
+    if len(element) or not isinstance(element.tag, str):
+        return separator.join(element.itertext())
+    return element.text or ""
 
 
 def extract(root: etree._Element, mapping: FieldMap, namespace: str | None = None) -> dict[str, str | None]:
@@ -261,7 +269,7 @@ def _walk(element: etree._Element, paragraphs: list[str] | None, markup: list[st
                     run = []
                     _collect_block(child, paragraphs)
                 else:
-                    run.append("".join(child.itertext()) if len(child) else child.text or "")
+                    run.append(_inner_text(child, ""))
             # A leaf (most paragraphs and cells) is just its text: no call to walk its no children.
             if inner is not None or len(child):
                 _walk(child, inner, markup)
@@ -292,12 +300,8 @@ def _collect_block(element: etree._Element, out: list[str]) -> None:
     # The paragraphs of a block that is no container: a row, preformatted lines or a paragraph.
     tag = element.tag
     if tag == "tr":
-        # A plain cell's text is its .text; a comment among the cells (HTML bodies keep them) is no cell.
-        cells = [
-            (cell.text or "") if not len(cell) else " ".join(cell.itertext())
-            for cell in element
-            if isinstance(cell.tag, str)
-        ]
+        # A comment among the cells (HTML bodies keep them) is no cell.
+        cells = [_inner_text(cell, " ") for cell in element if isinstance(cell.tag, str)]
         row = " ".join(cells)
         # Without line breaks, cleaning the row at once equals cleaning each cell and joining the
         # non-blank ones (a blank line inside a cell would leave a double space in the cell, not the row).
@@ -308,10 +312,9 @@ def _collect_block(element: etree._Element, out: list[str]) -> None:
         out.append(row)
     elif tag == "pre":
         # Preformatted copy is agate (line-ups, results): each line stands on its own.
-        out.extend(line for line in "".join(element.itertext()).splitlines() if line.strip())
+        out.extend(line for line in _inner_text(element, "").splitlines() if line.strip())
     else:
-        # Most paragraphs are plain text: .text, without an itertext walk.
-        out.append("".join(element.itertext()) if len(element) else element.text or "")
+        out.append(_inner_text(element, ""))
 
 
 def _finished_html(markup: list[str]) -> str | None:
@@ -320,12 +323,6 @@ def _finished_html(markup: list[str]) -> str | None:
     leading = "".join(markup[:first_tag])
     leading = leading.replace('"', "&quot;").replace("'", "&#x27;") if leading.strip() else ""
     return (leading + "".join(markup[first_tag:])).strip() or None
-
-
-def _anchor_opening(anchor: etree._Element) -> str | None:
-    # A link keeps a safe href only; one without is not written (its text still is).
-    href = anchor.get("href", "")
-    return _anchor_open(href) if _SAFE_HREF.match(href) else None
 
 
 def _emit_text(text: str | None, out: list[str]) -> None:
@@ -342,7 +339,11 @@ def _emit_text(text: str | None, out: list[str]) -> None:
     out.append(html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text)
 
 
-def _anchor_open(href: str) -> str:
+def _anchor_opening(anchor: etree._Element) -> str | None:
+    """The opening tag of a link with a safe href; None for any other link (its text is still written)."""
+    href = anchor.get("href", "")
+    if not _SAFE_HREF.match(href):
+        return None
     # lxml's HTML serialiser URI-escapes an href (spaces, non-ASCII) and picks its quote character, so
     # it writes the tag; an href of plain URL characters it writes as is, with "&" as "&amp;" (checked
     # against it in tests/unit/parse/test_xmlfields.py), which costs a tenth as much.
