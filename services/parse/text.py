@@ -106,7 +106,7 @@ def clean_text(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     # Whole-text passes in C: a Python loop over lines costs ~1 µs a line, and a story has a hundred.
-    if not (text.replace("\n", " ") if "\n" in text else text).isprintable():
+    if not _printable(text):
         if text.isascii():
             # ASCII control bytes or tabs: controls dropped and tabs made spaces, on bytes.
             text = text.encode("ascii").translate(_TAB_TO_SPACE, _ASCII_CONTROL).decode("ascii")
@@ -116,10 +116,10 @@ def clean_text(text: str) -> str:
             for space in _SPACE_LIKE:
                 if space in text:
                     text = text.replace(space, " ")
-            if not text.replace("\n", " ").isprintable():
+            if not _printable(text):
                 utf8 = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_CONTROL)
                 text = utf8.decode("utf-8", "surrogatepass")
-                if not text.replace("\n", " ").isprintable():
+                if not _printable(text):
                     # Anything left (a C1 control, U+2028, a soft hyphen) is cleaned line by line.
                     lines = _CONTROL.sub("", text).split("\n")
                     return "\n".join(" ".join(line.split()) for line in lines).strip()
@@ -133,6 +133,11 @@ def clean_text(text: str) -> str:
     if "  " in text:
         text = _SPACE_RUN.sub(" ", text) if "   " in text else text.replace("  ", " ")
     return text.strip()
+
+
+def _printable(text: str) -> bool:
+    # Line breaks are the one unprintable character clean text keeps.
+    return (text.replace("\n", " ") if "\n" in text else text).isprintable()
 
 
 def clean_lines(lines: list[str]) -> list[str]:
