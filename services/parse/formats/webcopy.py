@@ -208,10 +208,10 @@ def _strip_chrome(root: etree._Element) -> None:
         tag = node.tag
         if not isinstance(tag, str) or tag in _KEPT_CONTAINERS:
             continue
-        names = node.get("class"), node.get("id")
+        classes, ident = node.get("class"), node.get("id")
         if (
             tag in _CHROME_TAGS
-            or (names != (None, None) and _CHROME_NAMES.search(f"{names[0] or ''} {names[1] or ''}"))
+            or ((classes or ident) and _CHROME_NAMES.search(f"{classes or ''} {ident or ''}"))
             or (tag in _TEXT_BLOCKS and _is_boilerplate(text_of(node) or ""))
         ):
             doomed.append(node)
@@ -220,8 +220,8 @@ def _strip_chrome(root: etree._Element) -> None:
 
 
 def _drop_keeping_tail(node: etree._Element) -> None:
-    # The text after a dropped element belongs to its parent's flow: it joins the text before it. (An
-    # element inside one dropped before it is dropped again with its detached ancestor: harmless.)
+    # The text after a dropped element belongs to its parent's flow: it joins the text before it. (A node
+    # inside an element dropped earlier still has that parent: it is removed from the detached subtree.)
     parent = node.getparent()
     if parent is None:
         return
