@@ -133,11 +133,8 @@ class BatchSender:
         producer, topic = self.producer, self.topic
         partitions = sorted(await producer.partitions_for(topic))
         groups: dict[int, list[tuple[bytes, bytes]]] = {}
-        if len(partitions) == 1:
-            groups[partitions[0]] = list(records)  # every key lands there: no hashing
-        else:
-            for key, value in records:
-                groups.setdefault(partition_for(key, partitions, partitions), []).append((key, value))
+        for key, value in records:
+            groups.setdefault(partition_for(key, partitions, partitions), []).append((key, value))
         acks: list[asyncio.Future[object]] = []
         for partition, group in groups.items():
             batch = producer.create_batch()
