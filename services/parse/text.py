@@ -27,6 +27,7 @@ __all__ = [
     "embargo_from_flags",
     "extract_credits",
     "find_dateline",
+    "first_created_from",
     "flag_signals",
     "guess_legacy_encoding",
     "join_paragraphs",
@@ -390,6 +391,23 @@ def embargo_from_flags(flags: Iterable[str]) -> datetime | None:
         if match and (when := parse_datetime(match["when"].strip(" .)"))):
             return when
     return None
+
+
+# Signals that say a transmission repeats or follows an earlier one of the same story.
+_RETRANSMISSION: frozenset[Signal] = frozenset(
+    {"update", "writethru", "correction", "refile", "repeat", "kill", "withdrawal"}
+)
+
+
+def first_created_from(sent: datetime | None, version: int, signals: Iterable[Signal]) -> datetime | None:
+    """When a story was first sent, read from one transmission's stamp (text wires carry no other).
+
+    The stamp, for a first version that is its first transmission; unknown for a later version or a
+    refile, repeat, correction or kill of the first, which are sent after it.
+    """
+    if version != 1 or not _RETRANSMISSION.isdisjoint(signals):
+        return None
+    return sent
 
 
 def pubstatus_from_signals(signals: Iterable[Signal], embargoed_until: datetime | None = None) -> PubStatus:

@@ -22,7 +22,8 @@ Decisions:
   only a clock time (``Embargoed until 1130 GMT``) means the first such moment after transmission.
 * a message without ``ETX`` is truncated (a spool file cut short) and is refused, not half-read.
 * ``version_created`` is the transmission stamp; ``first_created`` is the same stamp for a first version
-  and unknown for a later one. The stamp has a two-digit year, read as 20YY.
+  sent for the first time, and unknown for a later version, a refile, a correction or a kill
+  (`text.first_created_from`). The stamp has a two-digit year, read as 20YY.
 * bytes are UTF-8, else sniffed Cyrillic (KOI8-R/cp1251), else Windows-1252 (ANPA declares no charset).
 """
 
@@ -42,6 +43,7 @@ from services.parse.text import (
     decode_bytes,
     embargo_from_flags,
     find_dateline,
+    first_created_from,
     flag_signals,
     guess_legacy_encoding,
     pubstatus_from_signals,
@@ -135,7 +137,7 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
         "pubstatus": pubstatus_from_signals(signals, embargoed_until),
         "signals": signals,
         "embargoed_until": embargoed_until,
-        "first_created": stamp if version == 1 else None,
+        "first_created": first_created_from(stamp, version, signals),
         "version_created": stamp,
         "body_text": body_text,
         "subjects": [Subject(scheme="anpa-category", code=selector["category"].lower(), source="agency")],

@@ -23,6 +23,8 @@ Decisions:
 * a message without ``ETX`` is truncated (a spool file cut short) and is refused, not half-read.
 * the body stops at dpa's unpublishable tail (``* * * *``, a ``# Notebook`` section) and drops the
   desk sign-off (``dpa bwh bag``, ``(SDA/sj)``).
+* ``version_created`` is the transmission stamp, and ``first_created`` too for a first version sent for
+  the first time (no LEAD, REFILE, CORRECTED or KILL); a later one's first sending is unknown.
 * stamps carry no zone when ``GMT`` is missing; they are read as UTC.
 * 7901 declares no charset: UTF-8, else undeclared KOI8-R/cp1251 Cyrillic when the bytes say so,
   else Windows-1252/Latin-1 (`text.guess_legacy_encoding`, `text.decode_bytes`).
@@ -43,6 +45,7 @@ from services.parse.text import (
     decode_bytes,
     embargo_from_flags,
     find_dateline,
+    first_created_from,
     flag_signals,
     guess_legacy_encoding,
     month_from_name,
@@ -126,11 +129,13 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
     paragraphs = _body_paragraphs(body)
     dateline = find_dateline(paragraphs[0]) if paragraphs else None
     signals = flag_signals(flags)
+    version = version_from_flags(flags)
+    stamp = _stamp(trailer)
     slugline = clean_text(keyword_block).replace("\n", " ").strip("/ ") or None
     return {
         "agency": agency_from(_agency_candidates(header["rest"], dateline.text if dateline else "")),
         "agency_id": slugline or f"{header['service']}{header['number']}",
-        "version": version_from_flags(flags),
+        "version": version,
         "headline": headline,
         "slugline": slugline,
         "byline": ", ".join(line.rstrip("= ").strip() for line in bylines) or None,
@@ -139,8 +144,8 @@ def _message_fields(chunk: bytes, index: int) -> dict[str, Any]:
         "pubstatus": pubstatus_from_signals(signals, embargoed_until),
         "signals": signals,
         "embargoed_until": embargoed_until,
-        "first_created": None,
-        "version_created": _stamp(trailer),
+        "first_created": first_created_from(stamp, version, signals),
+        "version_created": stamp,
         "body_text": "\n\n".join(paragraphs),
         "subjects": [Subject(scheme="iptc7901-category", code=header["category"].lower(), source="agency")],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,6 +12,7 @@ from services.parse.text import (
     clean_text,
     embargo_from_flags,
     extract_credits,
+    first_created_from,
     flag_signals,
     guess_legacy_encoding,
     lf_only,
@@ -109,3 +111,29 @@ def test_credits_in_non_ascii_copy_and_tables() -> None:
 )
 def test_guess_legacy_encoding(data: bytes, charset: str | None) -> None:
     assert guess_legacy_encoding(data) == charset
+
+
+SENT = datetime(2018, 11, 21, 21, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("flags", "version", "first_created"),
+    [
+        ([], 1, SENT),  # a first version, sent once: its stamp is its creation
+        (["EXTRA"], 1, SENT),  # an extra story is a story of its own
+        (["Eds: ADVISORY for editors"], 1, SENT),
+        (["1ST LEAD"], 2, None),  # a later version: the first was sent earlier, when is not said
+        (["REFILE"], 1, None),  # a first version sent again
+        (["CORRECTED"], 1, None),
+        (["REPEAT"], 1, None),
+        (["KILL"], 1, None),
+    ],
+)
+def test_first_created_is_the_stamp_of_a_first_sending_only(
+    flags: list[str], version: int, first_created: datetime | None
+) -> None:
+    assert first_created_from(SENT, version, flag_signals(flags)) == first_created
+
+
+def test_first_created_is_unknown_without_a_stamp() -> None:
+    assert first_created_from(None, 1, []) is None
