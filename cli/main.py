@@ -10,6 +10,7 @@ from cli.commands.embargoes import embargoes
 from cli.commands.enrich import enrich
 from cli.commands.kafka import kafka
 from cli.commands.parse import parse
+from cli.commands.replay import replay
 from cli.commands.route import route
 from cli.commands.run import run
 from cli.commands.schemas import schemas
@@ -24,7 +25,7 @@ def cli() -> None:
     """wiredesk: a Kafka-native wire desk."""
 
 
-for command in (kafka, topics, tail, run, schemas, parse, dedup, enrich, cluster, route, embargoes):
+for command in (kafka, topics, tail, replay, run, schemas, parse, dedup, enrich, cluster, route, embargoes):
     cli.add_command(command)
 
 
