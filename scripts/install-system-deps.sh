@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages wiredesk's tests and `make run` need: a JDK and Maven for the local Kafka broker, and
-# Apertium with its APy server and the Spanish-English pair, the real translation engine the tests run.
+# Apertium with its APy server and the Spanish-English pair, the real translation engine the tests run;
+# and promtool (Debian ships it in the prometheus package), which checks and unit-tests the alerting rules.
 # `install-system-deps.sh bench` adds valgrind, whose callgrind counts parse instructions in `make bench`.
 # Installs only what is missing; needs root (or sudo) only when something is missing.
 set -euo pipefail
@@ -10,6 +11,7 @@ command -v mvn >/dev/null || need+=(maven)
 command -v apertium >/dev/null || need+=(apertium)
 [ -e /usr/share/apertium/modes/spa-eng.mode ] || need+=(apertium-eng-spa)
 [ -x /usr/bin/apertium-apy ] || need+=(apertium-apy)
+command -v promtool >/dev/null || need+=(prometheus)
 if [ "${1:-}" = bench ]; then command -v valgrind >/dev/null || need+=(valgrind); fi
 if ((${#need[@]})); then
   sudo_cmd=""

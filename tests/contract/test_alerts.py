@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,41 @@ def test_prometheus_loads_the_rules() -> None:
     assert config["rule_files"] == ["alerts.yml"]
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert "./deploy/prometheus:/etc/prometheus:ro" in compose["services"]["prometheus"]["volumes"]
+
+
+def test_every_target_is_labelled_with_its_stage() -> None:
+    # The rules group families that every stage exports (dead letters, lag) by this label.
+    config = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text())
+    for job in config["scrape_configs"]:
+        for static in job["static_configs"]:
+            for target in static["targets"]:
+                assert static["labels"]["stage"] == target.split(":")[0], target
+
+
+def _promtool() -> str:
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is missing: scripts/install-system-deps.sh installs it (Debian package prometheus)"
+    return promtool
+
+
+def test_promtool_accepts_the_config_and_the_rules() -> None:
+    result = subprocess.run(
+        [_promtool(), "check", "config", "prometheus.yml"], cwd=PROMETHEUS, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"SUCCESS: {len(_rules())} rules found" in result.stdout
+
+
+def test_every_rule_fires_on_a_failing_deployment_and_only_there() -> None:
+    # tests/contract/alerts_test.yml: series a failing (and a healthy) deployment exports, and the alerts,
+    # labels and words expected of each rule; promtool evaluates the real rules over them.
+    result = subprocess.run(
+        [_promtool(), "test", "rules", "alerts_test.yml"], cwd=Path(__file__).parent, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {rule["alert"] for rule in _rules()} <= set(
+        re.findall(r"alertname: (\w+)", (Path(__file__).parent / "alerts_test.yml").read_text())
+    ), "a rule without a promtool test"
 
 
 def test_every_rule_is_named_graded_and_explained() -> None:
