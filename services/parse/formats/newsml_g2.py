@@ -31,7 +31,6 @@ from services.parse.formats.xmlfields import (
     namespace_of,
     render_body,
     render_markup_text,
-    strip_namespaces,
     subject_from_code,
     text_of,
     unique_subjects,
@@ -98,9 +97,8 @@ class NewsMLG2Parser:
 
     def parse(self, data: bytes, ctx: FeedContext) -> list[Story]:
         """One story per text newsItem and packageItem; picture-like items are skipped."""
-        # Namespaces stay on: paths name elements in the item's namespace (or "{*}"), and only the body
-        # that is rendered gets its namespaces stripped. Stripping the whole document cost as much as
-        # parsing it.
+        # Namespaces stay on: paths name elements in the item's namespace (or "{*}"), and the body renderer
+        # reads local names. Stripping the whole document cost as much as parsing it.
         root = parse_xml(data, _LABEL, ctx.limits)
         items = [root] if local_name(root) in _ITEMS else list(root.iter(*_ITEM_TAGS))
         if not items:
@@ -157,7 +155,12 @@ def _item_fields(item: etree._Element, found: dict[str, str | None]) -> dict[str
         "body_html": body.html,
         "subjects": _subjects(item),
         "keywords": list(
-            dict.fromkeys(t for node in item.iterfind("{*}contentMeta/{*}keyword") if (t := text_of(node)))
+            dict.fromkeys(
+                text
+                for meta in item.iterchildren("{*}contentMeta")
+                for node in meta.iterchildren("{*}keyword")
+                if (text := text_of(node))
+            )
         ),
     }
 
@@ -199,10 +202,11 @@ def _body(item: etree._Element) -> Body:
     for content in item.iterfind("{*}contentSet/{*}*"):
         tag = local_name(content)
         if tag == "inlineXML":
-            container = content.find(".//{*}body.content")
+            # iter filters tags in C; find(".//…") runs ElementPath's Python.
+            container = next(content.iter("{*}body.content"), None)
             if container is None:
-                container = content.find(".//{*}body")
-            return render_body(strip_namespaces(container if container is not None else content))
+                container = next(content.iter("{*}body"), None)
+            return render_body(container if container is not None else content)
         if tag == "inlineData":
             return render_markup_text(content.text or "")
     return Body([], None)

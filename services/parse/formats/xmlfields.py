@@ -23,6 +23,7 @@ from services.parse.text import (
     join_paragraphs,
     split_paragraphs,
 )
+from services.parse.xmlsafe import local_name
 from shared.errors import ParseError
 from shared.models import Subject
 
@@ -83,13 +84,16 @@ def _in_namespace(path: str) -> str:
 @lru_cache(maxsize=512)
 def _compiled(expr: str, namespace: str | None = None) -> etree.XPath:
     # A compiled XPath call (~1.5 µs) beats ElementPath's find/findall (~5 µs), which is Python code.
+    # Each call costs less without EXSLT's regular expressions (no path uses them), whose functions lxml
+    # registers per call, and with attribute values as plain strings, not ones tied to their element.
+    options: dict[str, Any] = {"regexp": False, "smart_strings": False}
     if namespace is None:
-        return etree.XPath(expr)
-    return etree.XPath(_in_namespace(expr), namespaces={_PREFIX: namespace})
+        return etree.XPath(expr, **options)
+    return etree.XPath(_in_namespace(expr), namespaces={_PREFIX: namespace}, **options)
 
 
 def xpath(node: etree._Element, expr: str, namespace: str | None = None) -> list[Any]:
-    """`node.xpath(expr)` with `expr` compiled once per process, not once per call.
+    """`node.xpath(expr)` with `expr` compiled once per process, not once per call; strings are plain `str`.
 
     With `namespace`, every element name in `expr` is one in that namespace: a namespaced document is
     read as it is, which costs less than stripping the namespace from every element first.
@@ -215,8 +219,11 @@ _CLOSE = {tag: f"</{tag}>" for tag in _ALLOWED} | {tag: f"</{html_tag}>" for tag
 
 
 def render_body(container: etree._Element) -> Body:
-    """Paragraphs and sanitised HTML of a body element (NITF body.content, XHTML body, DataContent)."""
-    for br in container.iter("br"):
+    """Paragraphs and sanitised HTML of a body element (NITF body.content, XHTML body, DataContent).
+
+    Elements are read by their local names: a namespaced body (XHTML, G2's inlineXML) needs no stripping.
+    """
+    for br in container.iter("{*}br"):
         br.tail = "\n" + (br.tail or "")
     paragraphs: list[str] = []
     markup: list[str] = []
@@ -253,28 +260,30 @@ def _walk(element: etree._Element, paragraphs: list[str] | None, markup: list[st
     if text:
         _emit_text(text, markup)
     for child in element:
-        tag = child.tag
-        if isinstance(tag, str) and tag not in _SKIPPED:
+        tag = local_name(child)  # "" for a comment or processing instruction
+        if tag and tag not in _SKIPPED:
             opening = _anchor_opening(child) if tag == "a" else _OPEN.get(tag)
             if opening is not None:
                 markup.append(opening)
+            # A leaf (most paragraphs and cells) is just its text, read once: no walk over its no children.
+            leaf = not len(child)
+            text = child.text if leaf else None
             inner = None  # the paragraphs a nested container adds to
             if paragraphs is not None:
-                if tag in _CONTAINERS and tag not in _LEAVES:
+                if tag in _CONTAINERS:
                     _flush(run, paragraphs)
                     run = []
                     inner = paragraphs
                 elif tag in _LEAVES or tag == "tr":
                     _flush(run, paragraphs)
                     run = []
-                    _collect_block(child, paragraphs)
+                    _collect_block(child, tag, text, paragraphs)
                 else:
-                    run.append(_inner_text(child, ""))
-            # A leaf (most paragraphs and cells) is just its text: no call to walk its no children.
-            if inner is not None or len(child):
+                    run.append((text or "") if leaf else _inner_text(child, ""))
+            if inner is not None or not leaf:
                 _walk(child, inner, markup)
-            elif child.text:
-                _emit_text(child.text, markup)
+            elif text:
+                _emit_text(text, markup)
             if opening is not None:
                 markup.append(_CLOSE[tag])
         # Empty and blank pieces (most tails are indentation) are handled inline: a call each costs more.
@@ -296,9 +305,9 @@ def _flush(run: list[str], out: list[str]) -> None:
         out.extend(split_paragraphs(text))
 
 
-def _collect_block(element: etree._Element, out: list[str]) -> None:
-    # The paragraphs of a block that is no container: a row, preformatted lines or a paragraph.
-    tag = element.tag
+def _collect_block(element: etree._Element, tag: str, text: str | None, out: list[str]) -> None:
+    # The paragraphs of a block that is no container (`tag`, its local name; `text`, a leaf's text, already
+    # read): a row, preformatted lines or a paragraph.
     if tag == "tr":
         # A comment among the cells (HTML bodies keep them) is no cell.
         cells = [_inner_text(cell, " ") for cell in element if isinstance(cell.tag, str)]
@@ -314,7 +323,7 @@ def _collect_block(element: etree._Element, out: list[str]) -> None:
         # Preformatted copy is agate (line-ups, results): each line stands on its own.
         out.extend(line for line in _inner_text(element, "").splitlines() if line.strip())
     else:
-        out.append(_inner_text(element, ""))
+        out.append(text if text is not None else _inner_text(element, ""))
 
 
 def _finished_html(markup: list[str]) -> str | None:

@@ -290,3 +290,30 @@ def test_sniff_accepts_newsml12_only(corpus_dir: Path) -> None:
     for folder in ("nitf", "newsmlg2"):
         for path in (corpus_dir / folder).glob("*.xml"):
             assert not PARSER.sniff(path.read_bytes()), path.name
+
+
+NITF_ONLY_HEADLINE = b"""<NewsML><NewsItem>
+<Identification><NewsIdentifier><NewsItemId>X1</NewsItemId></NewsIdentifier></Identification>
+<NewsComponent><NewsLines><SlugLine>SLUG</SlugLine></NewsLines>
+<ContentItem><MimeType FormalName="text/vnd.IPTC.NITF"/><DataContent><nitf><body>
+<body.head><hedline><hl1>Headline from the NITF body</hl1></hedline></body.head>
+<body.content><p>First paragraph, which is not the headline.</p></body.content>
+</body></nitf></DataContent></ContentItem>
+</NewsComponent></NewsItem></NewsML>"""
+
+
+def test_headline_falls_back_to_the_nitf_hl1_of_the_body() -> None:
+    # The bodies leave the tree before the field paths run; the NITF headline is still read from them.
+    story = PARSER.parse(NITF_ONLY_HEADLINE, FeedContext("x"))[0]
+    assert story.headline == "Headline from the NITF body"
+    assert story.body_text == "First paragraph, which is not the headline."
+
+
+def test_fields_are_not_read_from_inside_a_body() -> None:
+    # A NewsLines element quoted inside an XHTML body is body copy, not the item's metadata.
+    data = NITF_ONLY_HEADLINE.replace(
+        b"<p>First paragraph", b"<NewsLines><ByLine>Not a byline</ByLine></NewsLines><p>First paragraph"
+    )
+    story = PARSER.parse(data, FeedContext("x"))[0]
+    assert story.byline is None
+    assert story.slugline == "SLUG"

@@ -127,3 +127,31 @@ def test_extract_reads_each_field_from_its_first_xpath_with_text(namespace: str 
 def test_extract_outside_the_namespace_finds_nothing() -> None:
     root = etree.fromstring(FIELDS_DOCUMENT.format(xmlns='xmlns="urn:example:fields"'))
     assert extract(root, FIELDS) == {field: None for field in FIELDS_EXPECTED} | {"language": "en"}
+
+
+NAMESPACED_BODY = """<body {xmlns}>
+  <p>Intro with <a href="https://example.com/x">a link</a>,<br/>a break and <b>bold</b>.</p>
+  <div><h2>Heading</h2><table><tr><td>A</td><td>1</td></tr></table><pre>line one
+line two</pre><ul><li>item</li></ul></div>
+  <header><p>chrome</p></header>
+</body>"""
+
+
+def test_a_namespaced_body_renders_as_the_same_body_without_its_namespace() -> None:
+    # XHTML and G2 bodies are rendered without stripping their namespace: tags are read by local name.
+    bare = render_body(etree.fromstring(NAMESPACED_BODY.format(xmlns="")))
+    namespaced = render_body(etree.fromstring(NAMESPACED_BODY.format(xmlns='xmlns="http://www.w3.org/1999/xhtml"')))
+    assert (
+        namespaced.paragraphs
+        == bare.paragraphs
+        == [
+            "Intro with a link, a break and bold.",
+            "Heading",
+            "A 1",
+            "line one",
+            "line two",
+            "item",
+        ]
+    )
+    assert namespaced.html == bare.html
+    assert bare.html is not None and bare.html.startswith('<p>Intro with <a href="https://example.com/x">a link</a>,')
