@@ -45,10 +45,11 @@ __all__ = [
 # Cyrillic encodings agencies still use come after the Western ones: a byte string that is valid
 # cp1252 is far more often Western copy than Cyrillic copy.
 _FALLBACK_ENCODINGS = ("utf-8", "cp1252", "latin-1")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The C1 control characters (U+0080-U+009F) as UTF-8: 0xC2 then a byte of 0x80-0x9F.
+_C1_CONTROL_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _SPACE_RUN = re.compile("  +")  # two literal spaces lead: the engine skips ahead to each run
-# What `_CONTROL` removes from ASCII text (CR is gone by then), and tab, which is whitespace, made a space.
+# The ASCII control characters clean text drops (CR is gone by then; tab, which is whitespace, becomes a space).
 _ASCII_CONTROL = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _TAB_TO_SPACE = bytes.maketrans(b"\t", b" ")
 _SPACE_LIKE = ("\t", "\xa0", "\u2009", "\u202f", "\u3000")
@@ -104,26 +105,27 @@ def lf_only(text: str) -> str:
 def clean_text(text: str) -> str:
     """Clean Unicode: NFC, no control characters, single spaces, trimmed lines; quotes kept as sent."""
     text = lf_only(text)
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
+    ascii_only = text.isascii()
     # Whole-text passes in C: a Python loop over lines costs ~1 µs a line, and a story has a hundred.
     if not _printable(text):
-        if text.isascii():
+        if ascii_only:
             # ASCII control bytes or tabs: controls dropped and tabs made spaces, on bytes.
             text = text.encode("ascii").translate(_TAB_TO_SPACE, _ASCII_CONTROL).decode("ascii")
         else:
-            # The usual non-ASCII whitespace (tab, NBSP in French copy) is a space; ASCII controls (agate's
-            # cell bytes) are dropped from the UTF-8 bytes, where no ASCII byte is part of another character.
+            # The usual non-ASCII whitespace (tab, NBSP in French copy) is a space; control characters
+            # are dropped from the UTF-8 bytes: the ASCII ones (agate's cell bytes) by a translation, as
+            # no ASCII byte is part of another character, and the C1 ones (mis-decoded copy) by their
+            # two-byte sequences, a tenth of the cost of a character-class search of the text.
             for space in _SPACE_LIKE:
                 if space in text:
                     text = text.replace(space, " ")
             if not _printable(text):
                 utf8 = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_CONTROL)
-                text = utf8.decode("utf-8", "surrogatepass")
+                text = _C1_CONTROL_UTF8.sub(b"", utf8).decode("utf-8", "surrogatepass")
                 if not _printable(text):
-                    # Anything left (a C1 control, U+2028, a soft hyphen) is cleaned line by line.
-                    lines = _CONTROL.sub("", text).split("\n")
-                    return "\n".join(" ".join(line.split()) for line in lines).strip()
+                    # Anything left (U+2028, an em space, a soft hyphen) is cleaned line by line.
+                    cleaned = "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+                    return unicodedata.normalize("NFC", cleaned)
     # Only spaces and line breaks are left: trim each line's edges, then collapse the runs inside lines.
     # Lines are trimmed only when one has a space at an edge (two searches cost less than the mapping);
     # mapping str.strip over them costs a third of two str.replace passes over the whole text.
@@ -133,7 +135,9 @@ def clean_text(text: str) -> str:
     # substitution; longer runs (table columns) in the substitution, which takes each in one step.
     if "  " in text:
         text = _SPACE_RUN.sub(" ", text) if "   " in text else text.replace("  ", " ")
-    return text.strip()
+    # Composed last: a control character dropped from between a letter and its accent leaves a pair
+    # that only now composes, and clean text cleans to itself.
+    return text.strip() if ascii_only else unicodedata.normalize("NFC", text.strip())
 
 
 def _printable(text: str) -> bool:

@@ -6,6 +6,8 @@ import unicodedata
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.parse.text import (
     clean_lines,
@@ -20,10 +22,11 @@ from services.parse.text import (
 
 
 def _clean_line_by_line(text: str) -> str:
-    """clean_text's definition, one line at a time: NFC, controls dropped, whitespace runs one space, trimmed."""
-    text = unicodedata.normalize("NFC", lf_only(text))
-    lines = ("".join(c for c in line if c == "\t" or unicodedata.category(c) != "Cc") for line in text.split("\n"))
-    return "\n".join(" ".join(line.split()) for line in lines).strip()
+    """clean_text's definition, one line at a time: controls dropped, whitespace runs one space, trimmed, NFC."""
+    lines = (
+        "".join(c for c in line if c == "\t" or unicodedata.category(c) != "Cc") for line in lf_only(text).split("\n")
+    )
+    return unicodedata.normalize("NFC", "\n".join(" ".join(line.split()) for line in lines).strip())
 
 
 @pytest.mark.parametrize(
@@ -35,6 +38,8 @@ def _clean_line_by_line(text: str) -> str:
         "Gilets jaunes\xa0: \xable mouvement\xbb\n  continue  ",  # NBSP in French copy
         "caf\xe9\u2019s  menu \u2014 2\u00a0\u20ac\n",  # beyond Latin-1: curly quote, dash, euro sign
         "soft\xadhyphen and \x85 next line\u2028separator",  # C1 control, soft hyphen, U+2028
+        "Acme\u2019s \xe2\u20ac\x9d quote\x9d",  # mis-decoded UTF-8: C1 controls among other characters
+        "e\x01\u0301t\xe9 \x9d\u0301",  # a control between a letter and its accent: composed once dropped
         "cafe\u0301 composed\n",  # a combining accent: NFC composes it
         "Race 3\n1. Shane van Gisbergen (Holden)              1hr14mins50.0418sec",  # a long run of spaces
         "",
@@ -45,11 +50,25 @@ def test_clean_text_is_its_line_by_line_definition(text: str) -> None:
     assert clean_text(text) == _clean_line_by_line(text)
 
 
+# Characters where cleaning has a choice to make (controls, spaces of every kind, line breaks, letters
+# and the accents that compose with them); then any text at all.
+_TRICKY = "ae\xe9 \t\n\r\x01\x1f\x7f\x85\x9d\xa0\xad\u0301\u0308\u2003\u2028\u3000\u212a"
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.text(alphabet=_TRICKY, max_size=20), st.text(max_size=40)))
+def test_clean_text_cleans_clean_text_to_itself(text: str) -> None:
+    cleaned = clean_text(text)
+    assert clean_text(cleaned) == cleaned
+    assert cleaned == _clean_line_by_line(text)
+
+
 def test_clean_text_values() -> None:
     assert clean_text("\x08Tampa\x10 Bay\x1f\x1e 73\x1e \x1e .584") == "Tampa Bay 73 .584"
     assert clean_text("\x08Cerd\xe1\x1f\x1e 16{\x10") == "Cerd\xe1 16{"
     assert clean_text("cafe\u0301  \xa0noir") == "caf\xe9 noir"
     assert clean_text("a\u2028b\x85c") == "a bc"
+    assert clean_text("caf\x9de\u0301 \x1f\u0301") == "caf\xe9 \u0301"
 
 
 def test_clean_lines_keeps_every_line_in_place() -> None:
