@@ -1,7 +1,7 @@
 """`wiredesk replay STAGE`: send a stage's dead letters back to the topic each was read from, after a fix.
 
-A dead letter holds the original record's bytes, key and topic, so the stage reads it again as it read
-it first. Only the letters on the topic when the replay starts are read: a letter that fails again
+A dead letter holds the original record's bytes, key, topic and partition, so the stage reads it again as
+it read it first. Only the letters on the topic when the replay starts are read: a letter that fails again
 lands behind them and waits for the next replay. Replaying a letter twice sends its record twice; the
 pipeline drops the repeat (dedup takes the second copy of a story for a re-send; publish drops an
 upstream repeat), so a replay run again after a partial one loses nothing and publishes nothing twice.
@@ -59,12 +59,13 @@ async def _replay(bootstrap: str, topic: str, codes: tuple[str, ...], dry_run: b
             line |= {"code": letter.code, "raw_id": letter.raw_id}
             if reason := skip_reason(letter, codes):
                 line["skipped"] = reason
-            elif producer is None:
-                line["would_replay_to"] = letter.source_topic
-                replayed += 1
             else:
-                await producer.send_and_wait(letter.source_topic, letter.original, key=letter.source_key)
-                line["replayed_to"] = letter.source_topic
+                if producer is not None:
+                    # To the partition it was read from: the stage meets it again beside the records of its key.
+                    await producer.send_and_wait(
+                        letter.source_topic, letter.original, key=letter.source_key, partition=letter.source_partition
+                    )
+                line["replayed_to" if producer is not None else "would_replay_to"] = letter.source_topic
                 replayed += 1
             click.echo(orjson.dumps(line).decode())
     finally:
