@@ -25,7 +25,7 @@ from services.parse.formats.xmlfields import (
     FieldMap,
     extract,
     int_or_none,
-    render_body,
+    render_embedded,
     render_markup_text,
     strip_namespaces,
     subject_from_code,
@@ -225,13 +225,5 @@ def _nitf_headline(bodies: list[etree._Element]) -> str | None:
 
 
 def _render_data(data: etree._Element) -> Body:
-    # The body's own namespaces (XHTML) were not stripped: its elements are found by local name.
-    nitf_body = next(data.iter("{*}body.content"), None)
-    if nitf_body is not None:
-        return render_body(nitf_body)
-    html_body = next(data.iter("{*}body"), None)
-    if html_body is not None:
-        return render_body(html_body)
-    if len(data):
-        return render_body(data)
-    return render_markup_text(data.text or "")
+    # Element content is an embedded document; plain content is text or escaped markup (Belga).
+    return render_embedded(data) if len(data) else render_markup_text(data.text or "")

@@ -29,7 +29,7 @@ from services.parse.formats.xmlfields import (
     extract,
     int_or_none,
     namespace_of,
-    render_body,
+    render_embedded,
     render_markup_text,
     subject_from_code,
     text_of,
@@ -202,11 +202,7 @@ def _body(item: etree._Element) -> Body:
     for content in item.iterfind("{*}contentSet/{*}*"):
         tag = local_name(content)
         if tag == "inlineXML":
-            # iter filters tags in C; find(".//…") runs ElementPath's Python.
-            container = next(content.iter("{*}body.content"), None)
-            if container is None:
-                container = next(content.iter("{*}body"), None)
-            return render_body(container if container is not None else content)
+            return render_embedded(content)
         if tag == "inlineData":
             return render_markup_text(content.text or "")
     return Body([], None)

@@ -36,6 +36,7 @@ __all__ = [
     "int_or_none",
     "namespace_of",
     "render_body",
+    "render_embedded",
     "render_markup_text",
     "strip_namespaces",
     "subject_from_code",
@@ -233,6 +234,18 @@ def render_body(container: etree._Element) -> Body:
     # spaces a blank line inside it left, which is cheaper done here.
     text = "\n\n".join(" ".join(p.split()) if "  " in p else p for p in paragraphs)
     return Body(paragraphs, _finished_html(markup) if paragraphs else None, text)
+
+
+def render_embedded(document: etree._Element) -> Body:
+    """The body of a document an envelope embeds (NewsML 1.2 DataContent, G2 inlineXML).
+
+    Its NITF body.content, else its XHTML body, else the whole element; found by local name, in any namespace.
+    """
+    # iter filters tags in C; find(".//…") runs ElementPath's Python.
+    container = next(document.iter("{*}body.content"), None)
+    if container is None:
+        container = next(document.iter("{*}body"), None)
+    return render_body(container if container is not None else document)
 
 
 def render_markup_text(markup: str) -> Body:
