@@ -7,17 +7,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
-from tests.contract.promql import ROOT, exported_metrics, promtool, unknown_metrics
+from tests.contract.promql import ROOT, promtool, unknown_metrics
 
 PROMETHEUS = ROOT / "deploy" / "prometheus"
-
-
-@pytest.fixture(scope="module")
-def exported() -> set[str]:
-    return exported_metrics()
 
 
 def _rules() -> list[dict[str, Any]]:

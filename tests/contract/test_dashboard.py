@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from tests.contract.promql import ROOT, exported_metrics, promql_errors, unknown_metrics
+from tests.contract.promql import ROOT, promql_errors, unknown_metrics
 
 PROVISIONING = ROOT / "deploy" / "grafana" / "provisioning"
 MOUNTED_AT = "/etc/grafana/provisioning"
@@ -52,11 +52,11 @@ def test_every_panel_queries_the_provisioned_prometheus() -> None:
             assert source == {"type": "prometheus", "uid": datasource["uid"]}, panel["title"]
 
 
-def test_every_query_parses_and_names_only_wiredesk_metrics() -> None:
+def test_every_query_parses_and_names_only_wiredesk_metrics(exported: set[str]) -> None:
     exprs = _exprs()
     assert len(exprs) >= 15
-    assert not promql_errors(exprs), promql_errors(exprs)
-    exported = exported_metrics()
+    errors = promql_errors(exprs)
+    assert not errors, errors
     unknown = {title: missing for title, expr in exprs.items() if (missing := unknown_metrics(expr, exported))}
     assert not unknown
 
