@@ -20,6 +20,7 @@ __all__ = [
     "check_size",
     "check_story_count",
     "clean_lines",
+    "clean_markup",
     "clean_text",
     "collapse_whitespace",
     "dateline_from_text",
@@ -113,15 +114,12 @@ def clean_text(text: str) -> str:
             text = text.encode("ascii").translate(_TAB_TO_SPACE, _ASCII_CONTROL).decode("ascii")
         else:
             # The usual non-ASCII whitespace (tab, NBSP in French copy) is a space; control characters
-            # are dropped from the UTF-8 bytes: the ASCII ones (agate's cell bytes) by a translation, as
-            # no ASCII byte is part of another character, and the C1 ones (mis-decoded copy) by their
-            # two-byte sequences, a tenth of the cost of a character-class search of the text.
+            # are dropped.
             for space in _SPACE_LIKE:
                 if space in text:
                     text = text.replace(space, " ")
             if not _printable(text):
-                utf8 = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_CONTROL)
-                text = _C1_CONTROL_UTF8.sub(b"", utf8).decode("utf-8", "surrogatepass")
+                text = _drop_controls(text)
                 if not _printable(text):
                     # Anything left (U+2028, an em space, a soft hyphen) is cleaned line by line.
                     cleaned = "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
@@ -138,6 +136,19 @@ def clean_text(text: str) -> str:
     # Composed last: a control character dropped from between a letter and its accent leaves a pair
     # that only now composes, and clean text cleans to itself.
     return text.strip() if ascii_only else unicodedata.normalize("NFC", text.strip())
+
+
+def _drop_controls(text: str) -> str:
+    # On the UTF-8 bytes: the ASCII controls (agate's cell bytes) by a translation, as no ASCII byte is part
+    # of another character, and the C1 ones (mis-decoded copy) by their two-byte sequences, a tenth of the
+    # cost of a character-class search of the text. Tab and line breaks are kept.
+    utf8 = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_CONTROL)
+    return _C1_CONTROL_UTF8.sub(b"", utf8).decode("utf-8", "surrogatepass")
+
+
+def clean_markup(markup: str) -> str:
+    """Markup without control characters (those `clean_text` drops from text); nothing else changed."""
+    return markup if _printable(markup) else _drop_controls(markup)
 
 
 def _printable(text: str) -> bool:

@@ -18,6 +18,7 @@ from lxml import etree
 from lxml.html import fragment_fromstring
 
 from services.parse.text import (
+    clean_markup,
     clean_text,
     collapse_whitespace,
     join_paragraphs,
@@ -344,7 +345,7 @@ def _finished_html(markup: list[str]) -> str | None:
     first_tag = next((i for i, piece in enumerate(markup) if piece.startswith("<")), len(markup))
     leading = "".join(markup[:first_tag])
     leading = leading.replace('"', "&quot;").replace("'", "&#x27;") if leading.strip() else ""
-    return (leading + "".join(markup[first_tag:])).strip() or None
+    return clean_markup(leading + "".join(markup[first_tag:])).strip() or None
 
 
 def _emit_text(text: str | None, out: list[str]) -> None:

@@ -317,3 +317,14 @@ def test_fields_are_not_read_from_inside_a_body() -> None:
     story = PARSER.parse(data, FeedContext("x"))[0]
     assert story.byline is None
     assert story.slugline == "SLUG"
+
+
+def test_control_characters_leave_the_html_body_as_they_leave_the_text() -> None:
+    # Business Wire's release 20130515006361 (in the corpus) carries UTF-8 once read as Windows-1252 and
+    # sent on: a closing quote whose last byte Windows-1252 leaves undefined is the C1 character U+009D.
+    # The mis-decoded copy is kept as sent; the control character goes.
+    copy = "\u201cDesign\x9d said the dean\u00e2\u20ac\x9d"
+    data = NITF_ONLY_HEADLINE.replace(b"First paragraph, which is not the headline.", copy.encode())
+    story = PARSER.parse(data, FeedContext("x"))[0]
+    assert story.body_text == "\u201cDesign said the dean\u00e2\u20ac"
+    assert story.body_html == "<p>\u201cDesign said the dean\u00e2\u20ac</p>"
