@@ -20,11 +20,11 @@ __all__ = [
     "check_size",
     "check_story_count",
     "clean_lines",
-    "clean_markup",
     "clean_text",
     "collapse_whitespace",
     "dateline_from_text",
     "decode_bytes",
+    "drop_controls",
     "embargo_from_flags",
     "extract_credits",
     "find_dateline",
@@ -119,7 +119,7 @@ def clean_text(text: str) -> str:
                 if space in text:
                     text = text.replace(space, " ")
             if not _printable(text):
-                text = _drop_controls(text)
+                text = drop_controls(text)
                 if not _printable(text):
                     # Anything left (U+2028, an em space, a soft hyphen) is cleaned line by line.
                     cleaned = "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
@@ -138,17 +138,13 @@ def clean_text(text: str) -> str:
     return text.strip() if ascii_only else unicodedata.normalize("NFC", text.strip())
 
 
-def _drop_controls(text: str) -> str:
+def drop_controls(text: str) -> str:
+    """`text` without the control characters `clean_text` drops; tab and line breaks are kept."""
     # On the UTF-8 bytes: the ASCII controls (agate's cell bytes) by a translation, as no ASCII byte is part
     # of another character, and the C1 ones (mis-decoded copy) by their two-byte sequences, a tenth of the
-    # cost of a character-class search of the text. Tab and line breaks are kept.
+    # cost of a character-class search of the text.
     utf8 = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_CONTROL)
     return _C1_CONTROL_UTF8.sub(b"", utf8).decode("utf-8", "surrogatepass")
-
-
-def clean_markup(markup: str) -> str:
-    """Markup without control characters (those `clean_text` drops from text); nothing else changed."""
-    return markup if _printable(markup) else _drop_controls(markup)
 
 
 def _printable(text: str) -> bool:

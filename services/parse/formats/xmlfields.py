@@ -18,9 +18,9 @@ from lxml import etree
 from lxml.html import fragment_fromstring
 
 from services.parse.text import (
-    clean_markup,
     clean_text,
     collapse_whitespace,
+    drop_controls,
     join_paragraphs,
     split_paragraphs,
 )
@@ -345,7 +345,7 @@ def _finished_html(markup: list[str]) -> str | None:
     first_tag = next((i for i, piece in enumerate(markup) if piece.startswith("<")), len(markup))
     leading = "".join(markup[:first_tag])
     leading = leading.replace('"', "&quot;").replace("'", "&#x27;") if leading.strip() else ""
-    return clean_markup(leading + "".join(markup[first_tag:])).strip() or None
+    return (leading + "".join(markup[first_tag:])).strip() or None
 
 
 def _emit_text(text: str | None, out: list[str]) -> None:
@@ -355,10 +355,13 @@ def _emit_text(text: str | None, out: list[str]) -> None:
     if text.isspace():
         out.append(" ")
         return
-    # Every whitespace character but the space is unprintable, so printable text without a double space
-    # has nothing to collapse (most paragraphs): two C scans instead of splitting it into words.
+    # Every whitespace character but the space is unprintable, as is every control character, so printable
+    # text without a double space has nothing to collapse or drop (most paragraphs): two C scans instead of
+    # splitting it into words. Text still unprintable once its whitespace is collapsed has control characters.
     if "  " in text or not text.isprintable():
         text = collapse_whitespace(text)
+        if not text.isprintable():
+            text = drop_controls(text)
     out.append(html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text)
 
 
