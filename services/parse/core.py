@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.parse.formats.base import FeedContext, ParseLimits
 from services.parse.formats.registry import by_name, detect
+from services.parse.mojibake import repair_mis_decoded
 from shared.errors import ParseError
 from shared.models import Lineage, RawEnvelope, Story
 
@@ -22,6 +23,7 @@ def parse_bytes(
 ) -> list[Story]:
     """Every story in `data`, read as `format_name` (sniffed when None or "auto").
 
+    UTF-8 that was once read as Windows-1252 or Windows-1251 ("worldâ€™s") is first decoded right.
     Raises `ParseError` (and nothing else) when the bytes cannot be read, or hold no story.
     """
     limits = limits or ParseLimits()
@@ -33,6 +35,8 @@ def parse_bytes(
             f"input is {len(data) / 1_048_576:.1f} MB; limit is {limits.max_bytes / 1_048_576:.0f} MB",
             code="too_large",
         )
+    # Before any format reads it: every field and the HTML body are repaired alike (see mojibake.py).
+    data = repair_mis_decoded(data)
     parser = detect(data) if format_name in AUTO else by_name(str(format_name))
     try:
         stories = parser.parse(data, ctx)
