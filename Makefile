@@ -44,7 +44,7 @@ bench: install ## Benchmarks; results go to BENCHMARKS.md
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check shared cli services tests bench
-	$(BIN)/mypy shared cli services
+	$(BIN)/mypy shared cli services bench
 
 clean: ## Remove local state (broker data, spool, service state); keeps .venv and the jar cache
 	rm -rf var

@@ -129,7 +129,14 @@ def reuters_pairs(settings: DedupSettings) -> tuple[Tally, Tally]:
         if decision.outcome in FOUND and decision.of is not None:
             found[story.id] = decision.of
     every, long_enough = Tally(), Tally()
-    for tally, keep in ((every, lambda _: True), (long_enough, lambda pair: set(pair) <= checkable)):
+
+    def any_pair(pair: tuple[str, str]) -> bool:
+        return True
+
+    def checkable_pair(pair: tuple[str, str]) -> bool:
+        return set(pair) <= checkable
+
+    for tally, keep in ((every, any_pair), (long_enough, checkable_pair)):
         pairs = [pair for pair in positive if keep(pair)]
         tally.positives = len(pairs)
         tally.true_positive = sum(

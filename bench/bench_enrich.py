@@ -194,9 +194,11 @@ def language_accuracy(enricher: Enricher, stories: list[Story]) -> list[str]:
         total = sum(tally[part][h][3 if clean else 1] for h in halves)
         return f"{right}/{total} = {right / max(1, total):.3f}"
 
-    counts = ", ".join(f"{language} {n}" for language, n in sorted(per_language.items(), key=lambda kv: -kv[1]))
+    per_language_text = ", ".join(
+        f"{language} {n}" for language, n in sorted(per_language.items(), key=lambda kv: -kv[1])
+    )
     lines = [
-        f"Language against the declared language of {len(stories)} corpus stories ({counts}); a declared "
+        f"Language against the declared language of {len(stories)} corpus stories ({per_language_text}); a declared "
         "language outside the desk's counts as right when detected 'und'.",
         "",
         "| text | all, as declared | even half | odd half | without the items below | goal |",
