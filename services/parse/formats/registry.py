@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from services.parse.formats.anpa import AnpaParser
 from services.parse.formats.ap_media import ApMediaParser
+from services.parse.formats.base import FormatParser
 from services.parse.formats.feeds import RssAtomParser
 from services.parse.formats.iptc7901 import Iptc7901Parser
 from services.parse.formats.newsml12 import NewsML12Parser
@@ -17,8 +18,6 @@ from services.parse.formats.nitf import NitfParser
 from services.parse.formats.reuters21578 import Reuters21578Parser
 from services.parse.formats.webcopy import WebCopyParser
 from services.parse.formats.zczc import ZczcParser
-
-from services.parse.formats.base import FormatParser
 from shared.errors import ParseError
 
 __all__ = ["PARSERS", "by_name", "detect"]
