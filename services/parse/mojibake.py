@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 __all__ = ["mis_decoded_charsets", "repair_mis_decoded"]
 
@@ -39,7 +40,12 @@ _SIGNATURES = {
 }
 # A declared charset other than UTF-8: the bytes are read as declared, so no UTF-8 in them was mis-decoded.
 _OTHER_CHARSET = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["'])""", re.I)
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+# Runs of non-ASCII bytes, found on a mask of the bytes (ASCII 0, the rest 1) by a pattern that opens
+# with a literal prefix: ~0.6 ns a byte, where a character class over the text takes ~20 ns a character
+# (and so does "\x01{4,}", whose repeat hides the prefix from the regex engine). A mis-decoded character
+# is at least two characters of two bytes each.
+_NON_ASCII_MASK = bytes(0 if byte < 0x80 else 1 for byte in range(256))
+_NON_ASCII_RUN = re.compile(rb"\x01\x01\x01\x01+")
 # Well-formed UTF-8 of one character of two, three or four bytes (no overlong form, no surrogate).
 _UTF8_CHARACTER = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
@@ -81,14 +87,31 @@ def repair_mis_decoded(data: bytes) -> bytes:
     if not charsets or _OTHER_CHARSET.match(data[:200]):
         return data
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
         return data
-    repaired = _NON_ASCII_RUN.sub(lambda run: _repaired_run(run[0], charsets), text)
-    return data if repaired == text else repaired.encode("utf-8")
+    pieces, done = [], 0
+    for run in _NON_ASCII_RUN.finditer(data.translate(_NON_ASCII_MASK)):
+        text = data[run.start() : run.end()].decode("utf-8")
+        repaired = _repaired_run(text, charsets)
+        if repaired != text:
+            pieces += [data[done : run.start()], repaired.encode("utf-8")]
+            done = run.end()
+    return b"".join([*pieces, data[done:]]) if pieces else data
 
 
 def _repaired_run(run: str, charsets: tuple[str, ...]) -> str:
+    # The same few short runs come back again and again (every curly quote, every "é"); long ones are
+    # not kept, so the cache stays small whatever the input.
+    return _repaired_short_run(run, charsets) if len(run) <= 16 else _repaired(run, charsets)
+
+
+@lru_cache(maxsize=4096)
+def _repaired_short_run(run: str, charsets: tuple[str, ...]) -> str:
+    return _repaired(run, charsets)
+
+
+def _repaired(run: str, charsets: tuple[str, ...]) -> str:
     for charset in charsets:
         try:
             raw = run.encode(charset, _BYTE_VALUE)
