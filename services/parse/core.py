@@ -11,6 +11,8 @@ from shared.models import Lineage, RawEnvelope, Story
 __all__ = ["parse_bytes", "parse_envelope"]
 
 AUTO = ("auto", "", None)
+# Frozen: one instance serves every call that names no limits.
+_DEFAULT_LIMITS = ParseLimits()
 
 
 def parse_bytes(
@@ -26,9 +28,9 @@ def parse_bytes(
     UTF-8 that was once read as Windows-1252 or Windows-1251 ("worldâ€™s") is first decoded right.
     Raises `ParseError` (and nothing else) when the bytes cannot be read, or hold no story.
     """
-    limits = limits or ParseLimits()
+    limits = limits or _DEFAULT_LIMITS
     ctx = ctx or FeedContext(agency=agency, limits=limits)
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(), which copies the whole message
         raise ParseError("input is empty", code="empty")
     if len(data) > limits.max_bytes:
         raise ParseError(
@@ -66,7 +68,7 @@ def parse_envelope(envelope: RawEnvelope, limits: ParseLimits | None = None) -> 
         source_ref=envelope.source_ref,
         received_at=envelope.received_at,
     )
-    limits = limits or ParseLimits()
+    limits = limits or _DEFAULT_LIMITS
     ctx = FeedContext(
         agency=envelope.agency,
         feed=envelope.feed,
