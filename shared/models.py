@@ -119,6 +119,11 @@ class Lineage(_Model):
     source_ref: str
     received_at: UtcDatetime
     item_index: int = Field(default=0, description="Position of this story in a multi-story raw message.")
+    repaired_from: list[str] = Field(
+        default_factory=list,
+        description="Charsets (cp1252, cp1251) whose misreading of the message's UTF-8 parse repaired before"
+        " reading it; empty when the bytes were read as sent.",
+    )
 
 
 class Dateline(_Model):

@@ -17,6 +17,12 @@ __all__ = ["stage"]
 
 stage = Stage("parse", source=RAW, default_port=9101)
 stories_parsed = Counter("wiredesk_parse_stories_total", "Stories parsed, by format.", ["format"])
+messages_repaired = Counter(
+    "wiredesk_parse_repaired_total",
+    "Messages whose UTF-8, once read as another charset, parse decoded right before reading them; by feed and"
+    " that charset.",
+    ["feed", "charset"],
+)
 
 
 async def parse_raw(incoming: Incoming) -> Sequence[Output]:
@@ -29,6 +35,10 @@ async def parse_raw(incoming: Incoming) -> Sequence[Output]:
         raise
     for story in stories:
         stories_parsed.labels(story.format).inc()
+    # Every story of a message carries the same lineage, repairs included.
+    if stories[0].lineage is not None:
+        for charset in stories[0].lineage.repaired_from:
+            messages_repaired.labels(envelope.feed, charset).inc()
     return [Output(PARSED, story.id, story) for story in stories]
 
 

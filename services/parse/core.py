@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from services.parse.formats.base import FeedContext, ParseLimits
 from services.parse.formats.registry import by_name, detect
-from services.parse.mojibake import repair_mis_decoded
+from services.parse.mojibake import mis_decoded_charsets, repair_mis_decoded
 from shared.errors import ParseError
 from shared.models import Lineage, RawEnvelope, Story
 
@@ -25,7 +27,8 @@ def parse_bytes(
 ) -> list[Story]:
     """Every story in `data`, read as `format_name` (sniffed when None or "auto").
 
-    UTF-8 that was once read as Windows-1252 or Windows-1251 ("worldâ€™s") is first decoded right.
+    UTF-8 that was once read as Windows-1252 or Windows-1251 ("worldâ€™s") is first decoded right; with a
+    lineage in `ctx`, the stories' `lineage.repaired_from` names the charsets.
     Raises `ParseError` (and nothing else) when the bytes cannot be read, or hold no story.
     """
     limits = limits or _DEFAULT_LIMITS
@@ -37,8 +40,13 @@ def parse_bytes(
             f"input is {len(data) / 1_048_576:.1f} MB; limit is {limits.max_bytes / 1_048_576:.0f} MB",
             code="too_large",
         )
-    # Before any format reads it: every field and the HTML body are repaired alike (see mojibake.py).
-    data = repair_mis_decoded(data)
+    # Before any format reads it: every field and the HTML body are repaired alike (see mojibake.py), and
+    # the stories' lineage says their text is not the bytes as sent.
+    repaired = repair_mis_decoded(data)
+    if repaired is not data and ctx.lineage is not None:
+        charsets = list(mis_decoded_charsets(data))
+        ctx = replace(ctx, lineage=ctx.lineage.model_copy(update={"repaired_from": charsets}))
+    data = repaired
     parser = detect(data) if format_name in AUTO else by_name(str(format_name))
     try:
         stories = parser.parse(data, ctx)
@@ -56,7 +64,14 @@ def parse_bytes(
             format=parser.name,
             code="too_many_stories",
         )
-    return stories
+    lineage = ctx.lineage
+    if lineage is None:
+        return stories
+    # A parser that forgot lineage must not break the chain back to the raw message.
+    return [
+        story if story.lineage else story.model_copy(update={"lineage": lineage.model_copy(update={"item_index": i})})
+        for i, story in enumerate(stories)
+    ]
 
 
 def parse_envelope(envelope: RawEnvelope, limits: ParseLimits | None = None) -> list[Story]:
@@ -76,9 +91,4 @@ def parse_envelope(envelope: RawEnvelope, limits: ParseLimits | None = None) -> 
         lineage=lineage,
         limits=limits,
     )
-    stories = parse_bytes(envelope.payload, agency=envelope.agency, format_name=envelope.format_hint, ctx=ctx)
-    # A parser that forgot lineage must not break the chain back to the raw message.
-    return [
-        story if story.lineage else story.model_copy(update={"lineage": lineage.model_copy(update={"item_index": i})})
-        for i, story in enumerate(stories)
-    ]
+    return parse_bytes(envelope.payload, agency=envelope.agency, format_name=envelope.format_hint, ctx=ctx)

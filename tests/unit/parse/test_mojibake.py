@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.parse.core import parse_bytes
+from services.parse.core import parse_bytes, parse_envelope
 from services.parse.mojibake import mis_decoded_charsets, repair_mis_decoded
+from shared.models import RawEnvelope
 
 
 def _mis_decoded(copy: str, charset: str) -> str:
@@ -110,3 +111,17 @@ def test_any_bytes_are_repaired_or_kept_and_nothing_raises(data: bytes, signatur
     document = signature + data
     repaired = repair_mis_decoded(document)
     assert repaired == document or len(repaired.decode("utf-8")) < len(document.decode("utf-8"))
+
+
+def test_a_repaired_story_names_the_charset_in_its_lineage() -> None:
+    # The text is no longer the bytes as sent: the lineage back to the raw message says how it differs.
+    def stories(copy: str) -> list:
+        page = f"Desk notes\n\nCopy {copy}, as sent.\n"  # web copy: a headline, then the body
+        envelope = RawEnvelope.wrap(page.encode(), feed="wire", agency="bw", source_ref="test")
+        return parse_envelope(envelope)
+
+    [repaired] = stories("from the worldâ€™s desk")
+    assert repaired.body_text == "Copy from the world’s desk, as sent."
+    assert repaired.lineage is not None and repaired.lineage.repaired_from == ["cp1252"]
+    [as_sent] = stories("from the world’s desk")
+    assert as_sent.lineage is not None and as_sent.lineage.repaired_from == []
