@@ -46,7 +46,8 @@ _OTHER_CHARSET = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["'])
 # is at least two characters of two bytes each.
 _NON_ASCII_MASK = bytes(0 if byte < 0x80 else 1 for byte in range(256))
 _NON_ASCII_RUN = re.compile(rb"\x01\x01\x01\x01+")
-# Well-formed UTF-8 of one character of two, three or four bytes (no overlong form, no surrogate).
+# Well-formed UTF-8 of one character of two, three or four bytes. No overlong form: a repair never yields
+# ASCII (no "<" or "&" a markup reader would take for its own); no surrogate.
 _UTF8_CHARACTER = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
     rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"

@@ -125,3 +125,9 @@ def test_a_repaired_story_names_the_charset_in_its_lineage() -> None:
     assert repaired.lineage is not None and repaired.lineage.repaired_from == ["cp1252"]
     [as_sent] = stories("from the world’s desk")
     assert as_sent.lineage is not None and as_sent.lineage.repaired_from == []
+
+
+def test_a_repair_never_makes_markup() -> None:
+    # "À¼" is C0 BC read as Windows-1252: an overlong "<". Decoded, it would open a tag in an XML body.
+    data = "worldâ€™s À¼script>".encode()
+    assert repair_mis_decoded(data).decode() == "world’s À¼script>"
