@@ -38,8 +38,6 @@ _SIGNATURES = {
         ),
     ),
 }
-# A declared charset other than UTF-8: the bytes are read as declared, so no UTF-8 in them was mis-decoded.
-_OTHER_CHARSET = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["'])""", re.I)
 # Runs of non-ASCII bytes, found on a mask of the bytes (ASCII 0, the rest 1) by a pattern that opens
 # with a literal prefix: ~0.6 ns a byte, where a character class over the text takes ~20 ns a character
 # (and so does "\x01{4,}", whose repeat hides the prefix from the regex engine). A mis-decoded character
@@ -82,10 +80,12 @@ def mis_decoded_charsets(data: bytes) -> tuple[str, ...]:
 def repair_mis_decoded(data: bytes) -> bytes:
     """`data` with its mis-decoded UTF-8 decoded right.
 
-    `data` itself when it shows no signature of it, is not UTF-8, or declares another charset.
+    `data` itself when it shows no signature of it or is not UTF-8. A declared charset does not matter:
+    bytes that are UTF-8 are read as UTF-8 whatever a feed declares (see `xmlsafe`, which reads UTF-8
+    labelled ISO-8859-1 as UTF-8), and Cyrillic or Western single-byte copy is hardly ever valid UTF-8.
     """
     charsets = mis_decoded_charsets(data)
-    if not charsets or _OTHER_CHARSET.match(data[:200]):
+    if not charsets:
         return data
     try:
         data.decode("utf-8")
