@@ -16,7 +16,10 @@ __all__ = ["read_compacted", "records_to_end"]
 
 
 async def records_to_end(bootstrap: str, topic: str) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
-    """Every committed record of `topic`, partition by partition in offset order, up to today's end offsets."""
+    """Every committed record of `topic` below the end offsets it had when reading began.
+
+    Each partition's records come in offset order; the partitions' batches interleave.
+    """
     # Asked of the broker, not of a fresh consumer's metadata cache, which may not know the topic yet.
     tps = [TopicPartition(topic, p) for p in await topic_partitions(bootstrap, topic)]
     if not tps:
