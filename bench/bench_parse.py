@@ -82,7 +82,7 @@ def _row(format_name: str, data: bytes) -> str:
     return "webcopy html" if markup_head(data) else "webcopy text"
 
 
-def row_parser(row: str) -> Callable[[bytes, FeedContext], list[Story]]:
+def row_parse(row: str) -> Callable[[bytes, FeedContext], list[Story]]:
     """What the parse stage does with a message of a row's format ("webcopy html": webcopy): `parse_bytes`
     with the format named, so the repair of mis-decoded UTF-8 and the checks are measured too, not sniffing."""
     format_name = row.split()[0]
@@ -120,7 +120,7 @@ def _passes_per_cpu_second(one_pass: Callable[[], int]) -> tuple[float, int]:
 
 def _round(row: str, files: list[bytes], ctx: FeedContext) -> tuple[float, int, float]:
     """Stories per CPU-second, stories per pass, and the share of the time spent reading the input."""
-    parse, read = row_parser(row), input_reader(row)
+    parse, read = row_parse(row), input_reader(row)
     passes, count = _passes_per_cpu_second(lambda: sum(len(parse(data, ctx)) for data in files))
     reads, _ = _passes_per_cpu_second(lambda: len([read(data) for data in files]))
     return passes * count, count, passes / reads
@@ -200,7 +200,7 @@ PARSED_FIELDS = tuple(
 
 def fields_filled(samples: dict[str, list[bytes]], ctx: FeedContext) -> list[str]:
     """A table of how many stories of each row fill each parsed field (differ from the field's default)."""
-    stories = {row: [story for data in files for story in row_parser(row)(data, ctx)] for row, files in samples.items()}
+    stories = {row: [story for data in files for story in row_parse(row)(data, ctx)] for row, files in samples.items()}
     rows = sorted(stories)
     defaults = {name: info.get_default(call_default_factory=True) for name, info in Story.model_fields.items()}
     counts = {

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.bench_parse import ROOT, bench_samples, corpus_dir, row_parser
+from bench.bench_parse import ROOT, bench_samples, corpus_dir, row_parse
 from services.parse.formats.base import FeedContext
 
 PASSES = 2
@@ -74,7 +74,7 @@ def worker() -> None:
     ctx = FeedContext(agency="bench")
     stories: dict[str, int] = {}
     for name, files in samples.items():
-        parse = row_parser(name)
+        parse = row_parse(name)
         os.getppid()
         stories[name] = sum(len(parse(data, ctx)) for _ in range(PASSES) for data in files)
     os.getppid()
